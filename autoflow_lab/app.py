@@ -1,0 +1,99 @@
+"""The server extension: settings as traitlets, and the wiring of the layers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jupyter_server.extension.application import ExtensionApp
+from sqlalchemy.engine import make_url
+from traitlets import Float, Integer, Type, Unicode, default, validate
+
+from .execution import Executor, LocalExecutor
+from .routes import route_handlers
+from .services import RunService, Workspace
+from .store import RunStore, open_database
+
+
+class AutoflowApp(ExtensionApp):
+    """AutoFlow Lab: run, schedule and chain parametrised notebooks."""
+
+    name = "autoflow_lab"
+
+    outputs_dir = Unicode(
+        "autoflow-runs",
+        config=True,
+        help=(
+            "Folder, relative to the server's root directory, that receives executed "
+            "notebooks (one subfolder per notebook, then per run). It must be inside "
+            "the root directory so outputs open in JupyterLab."
+        ),
+    )
+
+    database_url = Unicode(
+        config=True,
+        help=(
+            "SQLAlchemy URL of the run database. Default: an SQLite file "
+            "'.autoflow.sqlite' inside the outputs folder, so run history and executed "
+            "notebooks live together. A PostgreSQL URL suits teams."
+        ),
+    )
+
+    max_concurrent_runs = Integer(
+        config=True,
+        help="Runs executing at once; further runs wait in a FIFO queue. Default: CPU count.",
+    )
+
+    cell_timeout = Float(
+        None,
+        allow_none=True,
+        config=True,
+        help="Seconds one cell may run before its run fails. None (default): no limit.",
+    )
+
+    executor_class = Type(
+        default_value=LocalExecutor,
+        klass=Executor,
+        config=True,
+        help="The executor that runs notebooks; configure it through its own class name.",
+    )
+
+    @default("database_url")
+    def _default_database_url(self) -> str:
+        root = Path(self.serverapp.root_dir) if self.serverapp else Path.cwd()
+        return f"sqlite:///{(root / self.outputs_dir / '.autoflow.sqlite').resolve()}"
+
+    @default("max_concurrent_runs")
+    def _default_max_concurrent_runs(self) -> int:
+        return os.cpu_count() or 1
+
+    @validate("max_concurrent_runs")
+    def _check_max_concurrent_runs(self, proposal: dict[str, int]) -> int:
+        if proposal["value"] < 1:
+            raise ValueError("max_concurrent_runs must be at least 1")
+        return proposal["value"]
+
+    def initialize_settings(self) -> None:
+        assert self.serverapp is not None
+        workspace = Workspace(Path(self.serverapp.root_dir), self.outputs_dir)
+        store = RunStore(open_database(self.database_url))
+        executor = self.executor_class(max_workers=self.max_concurrent_runs, parent=self)
+        self.runs = RunService(
+            store=store,
+            executor=executor,
+            workspace=workspace,
+            max_concurrent_runs=self.max_concurrent_runs,
+            cell_timeout=self.cell_timeout,
+        )
+        self.log.info(
+            "AutoFlow Lab: outputs in %s, database %s, %d concurrent runs",
+            workspace.outputs,
+            make_url(self.database_url).render_as_string(hide_password=True),
+            self.max_concurrent_runs,
+        )
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(route_handlers(self.runs))
+
+    async def stop_extension(self) -> None:
+        await self.runs.close()

@@ -1,0 +1,31 @@
+"""Domain errors. Their messages are written for the person who made the request.
+
+The routes layer maps each class to an HTTP status in one place; services and the
+store raise them without knowing about HTTP.
+"""
+
+from __future__ import annotations
+
+
+class AutoflowError(Exception):
+    """Base class: a request that cannot be carried out as asked."""
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class InvalidInput(AutoflowError):
+    """The request is malformed or names something that cannot be run."""
+
+
+class NotFound(AutoflowError):
+    """The request names a notebook or run that does not exist."""
+
+
+class OutsideWorkspace(AutoflowError):
+    """The request names a path outside the server's root directory."""
+
+
+class Conflict(AutoflowError):
+    """The request conflicts with the current state of a run."""

@@ -1,0 +1,12 @@
+"""Where notebooks execute: an executor interface and its implementations.
+
+Runs cross this boundary as plain data (``RunSpec`` in, ``RunOutcome`` out), so an
+executor may run them in local worker processes or on a remote cluster.
+"""
+
+from __future__ import annotations
+
+from .base import Executor, RunOutcome, RunSpec
+from .local import LocalExecutor
+
+__all__ = ["Executor", "LocalExecutor", "RunOutcome", "RunSpec"]

@@ -1,0 +1,103 @@
+"""Executes one run with papermill. Runs inside a worker process, never in the server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from papermill.exceptions import PapermillExecutionError
+
+from ..models import RunError
+from .base import RunOutcome, RunSpec
+
+
+def execute_run(spec: RunSpec) -> RunOutcome:
+    """Execute ``spec`` and describe how it ended.
+
+    The executed notebook is always left at ``spec.output_path`` once execution
+    started, with the error inline. Papermill marks ordinary cell errors itself;
+    a cell timeout or a dying kernel it leaves unmarked, so those are written
+    into the failing cell here.
+    """
+    Path(spec.output_path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            spec.input_path,
+            spec.output_path,
+            parameters=spec.parameters,
+            kernel_name=spec.kernel_name,
+            cwd=spec.cwd,
+            execution_timeout=spec.cell_timeout,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=True,
+        )
+    except PapermillExecutionError as error:
+        return RunOutcome(
+            error=RunError(
+                cell_index=_failed_cell_index(spec.output_path),
+                ename=error.ename,
+                evalue=error.evalue,
+            )
+        )
+    except Exception as error:  # kernel death, cell timeout, kernel that never started
+        ename, evalue = _describe(error)
+        cell_index = _mark_interrupted_cell(spec.output_path, ename, evalue)
+        return RunOutcome(error=RunError(cell_index=cell_index, ename=ename, evalue=evalue))
+    return RunOutcome()
+
+
+def _describe(error: Exception) -> tuple[str, str]:
+    ename = type(error).__name__
+    evalue = str(error).strip().splitlines()[0] if str(error).strip() else ename
+    if ename == "CellTimeoutError":
+        evalue = f"The cell did not finish within the time limit. {evalue}"
+    return ename, evalue
+
+
+def _load(output_path: str) -> Any | None:
+    if not os.path.exists(output_path):
+        return None
+    return nbformat.read(output_path, as_version=4)
+
+
+def _failed_cell_index(output_path: str) -> int | None:
+    notebook = _load(output_path)
+    if notebook is None:
+        return None
+    for index, cell in enumerate(notebook.cells):
+        if cell.metadata.get("papermill", {}).get("exception"):
+            return index
+    return None
+
+
+def _mark_interrupted_cell(output_path: str, ename: str, evalue: str) -> int | None:
+    """Put the error into the cell that was executing, as a kernel would have.
+
+    Papermill stamps a ``start_time`` on each cell it starts, so the interrupted
+    cell is the last one carrying it.
+    """
+    notebook = _load(output_path)
+    if notebook is None:
+        return None
+    started = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.metadata.get("papermill", {}).get("start_time")
+    ]
+    if not started:
+        return None
+    index = started[-1]
+    cell = notebook.cells[index]
+    cell.metadata.papermill["exception"] = True
+    cell.metadata.papermill["status"] = "failed"
+    notebook.metadata.setdefault("papermill", {})["exception"] = True
+    if cell.cell_type == "code":
+        cell.outputs.append(
+            nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+        )
+    nbformat.write(notebook, output_path)
+    return index

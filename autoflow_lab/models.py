@@ -1,0 +1,95 @@
+"""The data contract: request and response shapes shared by the REST API and services.
+
+This module is the single source of truth for field names on the wire; the
+TypeScript client in ``src/api.ts`` mirrors it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class RunStatus(str, Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+class RunError(BaseModel):
+    """Where and how a run failed.
+
+    ``cell_index`` counts cells of the executed notebook (the one in ``output``),
+    so a client can open that notebook at the failing cell. It is null when the
+    run failed before any cell ran.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    cell_index: int | None
+    ename: str
+    evalue: str
+
+
+class Run(BaseModel):
+    id: int
+    notebook: str = Field(description="Notebook path relative to the server root.")
+    parameters: dict[str, Any]
+    status: RunStatus
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    output: str | None = Field(
+        description="Executed notebook path relative to the server root."
+    )
+    error: RunError | None
+
+
+class RunCreate(BaseModel):
+    """Body of ``POST runs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notebook: str = Field(min_length=1)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("parameters")
+    @classmethod
+    def _names_are_identifiers(cls, parameters: dict[str, Any]) -> dict[str, Any]:
+        bad = [name for name in parameters if not name.isidentifier()]
+        if bad:
+            raise ValueError(
+                f"parameter names must be Python identifiers, got {', '.join(map(repr, bad))}"
+            )
+        return parameters
+
+
+class RunListQuery(BaseModel):
+    """Query arguments of ``GET runs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = Field(
+        default=None, description="Opaque cursor from a previous page's next_cursor."
+    )
+
+
+class RunPage(BaseModel):
+    runs: list[Run]
+    next_cursor: str | None = Field(
+        description="Pass as ``cursor`` to fetch the next (older) page; null on the last page."
+    )
+
+
+class VersionInfo(BaseModel):
+    version: str

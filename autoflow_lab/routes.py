@@ -1,0 +1,120 @@
+"""HTTP handlers under ``{base_url}autoflow/api/``: they only translate HTTP.
+
+Each verb parses its input into a model from ``models``, calls a service, and
+writes the result. Domain errors become status codes in ``write_error`` alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from pydantic import BaseModel, ValidationError
+from tornado import web
+
+from . import __version__
+from .errors import AutoflowError, Conflict, InvalidInput, NotFound, OutsideWorkspace
+from .models import RunCreate, RunListQuery, VersionInfo
+from .services import RunService
+
+AUTH_RESOURCE = "autoflow"
+
+STATUS_OF_ERROR: dict[type[AutoflowError], int] = {
+    InvalidInput: 400,
+    OutsideWorkspace: 403,
+    NotFound: 404,
+    Conflict: 409,
+}
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class AutoflowHandler(APIHandler):
+    auth_resource = AUTH_RESOURCE
+
+    def initialize(self, runs: RunService) -> None:
+        self.runs = runs
+
+    def parse_body(self, model: type[ModelT]) -> ModelT:
+        try:
+            return model.model_validate_json(self.request.body or b"")
+        except ValidationError as error:
+            raise InvalidInput(f"Invalid request body: {_describe(error)}") from error
+
+    def parse_query(self, model: type[ModelT]) -> ModelT:
+        arguments = {name: self.get_query_argument(name) for name in self.request.query_arguments}
+        try:
+            return model.model_validate(arguments)
+        except ValidationError as error:
+            raise InvalidInput(f"Invalid query: {_describe(error)}") from error
+
+    def write_model(self, model: BaseModel, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(model.model_dump_json())
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, AutoflowError):
+            self.set_status(STATUS_OF_ERROR[type(error)])
+            self.finish({"message": error.message})
+            return
+        super().write_error(status_code, **kwargs)
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, AutoflowError):
+            self.log.info("AutoFlow request refused: %s", value)
+            return
+        super().log_exception(typ, value, tb)
+
+
+class VersionHandler(AutoflowHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_model(VersionInfo(version=__version__))
+
+
+class RunsHandler(AutoflowHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        query = self.parse_query(RunListQuery)
+        self.write_model(await self.runs.list(query.limit, query.cursor))
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request = self.parse_body(RunCreate)
+        self.write_model(await self.runs.submit(request), status=202)
+
+
+class RunHandler(AutoflowHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        self.write_model(await self.runs.get(_run_id(run_id)))
+
+
+def _run_id(text: str) -> int:
+    if not text.isdigit():
+        raise NotFound(f"No run with id {text!r}.")
+    return int(text)
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for problem in error.errors(include_url=False):
+        where = ".".join(str(part) for part in problem["loc"])
+        parts.append(f"{where}: {problem['msg']}" if where else problem["msg"])
+    return "; ".join(parts)
+
+
+def route_handlers(runs: RunService) -> list[tuple[str, type[AutoflowHandler], dict[str, Any]]]:
+    """Handlers for ``ExtensionApp.handlers``; the server prefixes its base URL."""
+    dependencies = {"runs": runs}
+    return [
+        (r"/autoflow/api/version", VersionHandler, dependencies),
+        (r"/autoflow/api/runs", RunsHandler, dependencies),
+        (r"/autoflow/api/runs/([^/]+)", RunHandler, dependencies),
+    ]

@@ -1,0 +1,114 @@
+"""Runs: submission, the FIFO queue, bounded dispatch to the executor, history."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from functools import partial
+
+from ..execution import Executor, RunOutcome, RunSpec
+from ..models import Run, RunCreate, RunError, RunPage, RunStatus
+from ..store import RunStore
+from .workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class RunService:
+    """Accepts runs, queues them, and hands at most ``max_concurrent_runs`` to the executor.
+
+    All database and file-system work happens in threads, so the event loop only
+    ever waits on futures.
+    """
+
+    def __init__(
+        self,
+        store: RunStore,
+        executor: Executor,
+        workspace: Workspace,
+        max_concurrent_runs: int,
+        cell_timeout: float | None = None,
+    ) -> None:
+        if max_concurrent_runs < 1:
+            raise ValueError("max_concurrent_runs must be at least 1")
+        self._store = store
+        self._executor = executor
+        self._workspace = workspace
+        self._max_concurrent_runs = max_concurrent_runs
+        self._cell_timeout = cell_timeout
+        self._queue: asyncio.Queue[RunSpec] | None = None
+        self._dispatchers: list[asyncio.Task[None]] = []
+
+    async def submit(self, request: RunCreate) -> Run:
+        notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
+        created_at = utcnow()
+
+        def output_for(run_id: int) -> str:
+            path = self._workspace.output_path(notebook, run_id, created_at)
+            return self._workspace.relative(path)
+
+        run = await asyncio.to_thread(
+            self._store.create, notebook.path, request.parameters, created_at, output_for
+        )
+        assert run.output is not None
+        spec = RunSpec(
+            run_id=run.id,
+            input_path=str(notebook.absolute),
+            output_path=str(self._workspace.root / run.output),
+            cwd=str(notebook.absolute.parent),
+            parameters=request.parameters,
+            kernel_name=notebook.kernel_name,
+            cell_timeout=self._cell_timeout,
+        )
+        self._ensure_dispatching().put_nowait(spec)
+        return run
+
+    async def get(self, run_id: int) -> Run:
+        return await asyncio.to_thread(self._store.get, run_id)
+
+    async def list(self, limit: int, cursor: str | None) -> RunPage:
+        return await asyncio.to_thread(self._store.list, limit, cursor)
+
+    async def close(self) -> None:
+        for task in self._dispatchers:
+            task.cancel()
+        await asyncio.gather(*self._dispatchers, return_exceptions=True)
+        await self._executor.shutdown()
+
+    def _ensure_dispatching(self) -> asyncio.Queue[RunSpec]:
+        # Started lazily: the queue and tasks must belong to the running loop.
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            self._dispatchers = [
+                asyncio.create_task(self._dispatch(self._queue), name=f"autoflow-dispatch-{i}")
+                for i in range(self._max_concurrent_runs)
+            ]
+        return self._queue
+
+    async def _dispatch(self, queue: asyncio.Queue[RunSpec]) -> None:
+        while True:
+            spec = await queue.get()
+            try:
+                await self._execute(spec)
+            except Exception:
+                log.exception("Run %s could not be recorded", spec.run_id)
+            finally:
+                queue.task_done()
+
+    async def _execute(self, spec: RunSpec) -> None:
+        await asyncio.to_thread(self._store.mark_running, spec.run_id, utcnow())
+        try:
+            outcome = await self._executor.execute(spec)
+        except Exception as error:
+            log.exception("The executor failed on run %s", spec.run_id)
+            outcome = RunOutcome(
+                error=RunError(cell_index=None, ename=type(error).__name__, evalue=str(error))
+            )
+        status = RunStatus.SUCCEEDED if outcome.succeeded else RunStatus.FAILED
+        finish = partial(self._store.mark_finished, spec.run_id, status, utcnow(), outcome.error)
+        await asyncio.to_thread(finish)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+FINAL_STATUSES = {"succeeded", "failed", "cancelled"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "autoflow_config(**settings): AutoflowApp settings for the test's server"
+    )
+
+
+@pytest.fixture
+def jp_server_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker("autoflow_config")
+    settings = {"max_concurrent_runs": 2, **(marker.kwargs if marker else {})}
+    return {
+        "ServerApp": {"jpserver_extensions": {"autoflow_lab": True}},
+        "AutoflowApp": settings,
+    }
+
+
+Api = Callable[..., Awaitable[Any]]
+
+
+@pytest.fixture
+def api(jp_fetch: Any) -> Api:
+    """Call the AutoFlow REST API; returns (status, decoded JSON body)."""
+
+    async def call(method: str, path: str, body: Any = None, **params: Any) -> tuple[int, Any]:
+        kwargs: dict[str, Any] = {"method": method, "raise_error": False}
+        if params:
+            kwargs["params"] = params
+        if body is not None:
+            kwargs["body"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
+        elif method == "POST":
+            kwargs["body"] = b""
+        response = await jp_fetch("autoflow", "api", *path.split("/"), **kwargs)
+        return response.code, json.loads(response.body or b"null")
+
+    return call
+
+
+@pytest.fixture
+def wait_for_run(api: Api) -> Callable[[int], Awaitable[dict[str, Any]]]:
+    async def wait(run_id: int, timeout: float = 120) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            status, run = await api("GET", f"runs/{run_id}")
+            assert status == 200, run
+            if run["status"] in FINAL_STATUSES:
+                return run
+            if time.monotonic() > deadline:
+                raise AssertionError(f"run {run_id} still {run['status']} after {timeout} s")
+            await asyncio.sleep(0.2)
+
+    return wait

@@ -1,0 +1,81 @@
+"""Every bad request gets a clear status and message, and leaves no run behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .notebooks import write_notebook
+
+
+@pytest.fixture
+def workspace(jp_root_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    write_notebook(jp_root_dir / "good.ipynb", "1")
+    (jp_root_dir / "notes.txt").write_text("not a notebook")
+    (jp_root_dir / "corrupt.ipynb").write_text("{ this is not json")
+    (jp_root_dir / "folder.ipynb").mkdir()
+    outside = tmp_path_factory.mktemp("outside")
+    write_notebook(outside / "secret.ipynb", "1")
+    os.symlink(outside / "secret.ipynb", jp_root_dir / "escape.ipynb")
+    os.symlink(outside, jp_root_dir / "linked-dir")
+    return jp_root_dir
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ("{not json", 400, "Invalid JSON"),
+        ("[1, 2]", 400, "Invalid request body"),
+        ({"parameters": {}}, 400, "notebook: Field required"),
+        ({"notebook": ""}, 400, "notebook"),
+        ({"notebook": "missing.ipynb"}, 404, "does not exist"),
+        ({"notebook": "../outside.ipynb"}, 403, "outside the server root"),
+        ({"notebook": "/etc/passwd"}, 403, "absolute path"),
+        ({"notebook": "escape.ipynb"}, 403, "outside the server root"),
+        ({"notebook": "linked-dir/secret.ipynb"}, 403, "outside the server root"),
+        ({"notebook": "notes.txt"}, 400, "is not a notebook"),
+        ({"notebook": "folder.ipynb"}, 400, "is not a notebook"),
+        ({"notebook": "corrupt.ipynb"}, 400, "is not a valid notebook"),
+        ({"notebook": "good.ipynb", "parameters": [1, 2]}, 400, "should be an object"),
+        ({"notebook": "good.ipynb", "parameters": "x=1"}, 400, "should be an object"),
+        ({"notebook": "good.ipynb", "parameters": {"not valid": 1}}, 400, "Python identifiers"),
+        ({"notebook": "good.ipynb", "colour": "red"}, 400, "colour: Extra inputs"),
+    ],
+)
+async def test_bad_run_request_is_refused_without_creating_a_run(
+    workspace: Path, api, body, status: int, words: str
+) -> None:
+    code, reply = await api("POST", "runs", body)
+
+    assert code == status, reply
+    assert words in reply["message"]
+    _, page = await api("GET", "runs")
+    assert page["runs"] == []
+    assert not (workspace / "autoflow-runs" / "good").exists()
+
+
+@pytest.mark.parametrize("run_id", ["12345", "abc"])
+async def test_unknown_run_is_404(jp_root_dir: Path, api, run_id: str) -> None:
+    code, reply = await api("GET", f"runs/{run_id}")
+
+    assert code == 404
+    assert "No run with id" in reply["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"limit": "0"}, "limit: Input should be greater than or equal to 1"),
+        ({"limit": "many"}, "limit: Input should be a valid integer"),
+        ({"limit": "1000"}, "limit: Input should be less than or equal to 500"),
+        ({"cursor": "yesterday"}, "Invalid cursor"),
+        ({"colour": "red"}, "colour: Extra inputs"),
+    ],
+)
+async def test_bad_list_query_is_400(jp_root_dir: Path, api, params, words: str) -> None:
+    code, reply = await api("GET", "runs", **params)
+
+    assert code == 400
+    assert words in reply["message"]

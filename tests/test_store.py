@@ -1,0 +1,78 @@
+"""The run store against a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from autoflow_lab.errors import InvalidInput, NotFound
+from autoflow_lab.models import RunError, RunStatus
+from autoflow_lab.store import RunStore, open_database
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def database(tmp_path: Path):
+    engine = open_database(f"sqlite:///{tmp_path / 'nested' / 'runs.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+def test_new_database_is_migrated_to_the_current_schema_in_wal_mode(database) -> None:
+    assert "runs" in inspect(database).get_table_names()
+    with database.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def test_opening_twice_keeps_existing_runs(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    first = open_database(url)
+    RunStore(first).create("a.ipynb", {}, T0, lambda i: f"out/{i}.ipynb")
+    first.dispose()
+
+    second = open_database(url)
+    assert RunStore(second).get(1).notebook == "a.ipynb"
+    second.dispose()
+
+
+def test_run_lifecycle_round_trips_times_and_error(database) -> None:
+    store = RunStore(database)
+    run = store.create("a.ipynb", {"n": 1}, T0, lambda i: f"out/{i}/a.ipynb")
+    assert (run.status, run.output) == (RunStatus.QUEUED, f"out/{run.id}/a.ipynb")
+
+    store.mark_running(run.id, T0 + timedelta(seconds=1))
+    error = RunError(cell_index=3, ename="ValueError", evalue="bad")
+    done = store.mark_finished(run.id, RunStatus.FAILED, T0 + timedelta(seconds=5), error)
+
+    assert store.get(run.id) == done
+    assert done.error == error
+    assert done.started_at == T0 + timedelta(seconds=1)
+    assert done.finished_at is not None and done.finished_at.tzinfo is not None
+
+
+def test_pages_walk_all_runs_newest_first(database) -> None:
+    store = RunStore(database)
+    ids = [store.create("a.ipynb", {}, T0, lambda i: f"{i}").id for _ in range(7)]
+
+    seen, cursor = [], None
+    while True:
+        page = store.list(limit=3, cursor=cursor)
+        seen += [run.id for run in page.runs]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+
+    assert seen == sorted(ids, reverse=True)
+
+
+def test_unknown_run_and_bad_cursor_are_domain_errors(database) -> None:
+    store = RunStore(database)
+    with pytest.raises(NotFound):
+        store.get(99)
+    with pytest.raises(InvalidInput):
+        store.list(limit=10, cursor="-1")
