@@ -48,9 +48,7 @@ class Run(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    output: str | None = Field(
-        description="Executed notebook path relative to the server root."
-    )
+    output: str | None = Field(description="Executed notebook path relative to the server root.")
     error: RunError | None
 
 

@@ -26,7 +26,9 @@ async def test_run_with_parameters_succeeds_and_keeps_executed_notebook(
 
     # When a run is started with parameters
     status, queued = await api(
-        "POST", "runs", {"notebook": "reports/greet.ipynb", "parameters": {"name": "AutoFlow", "n": 3}}
+        "POST",
+        "runs",
+        {"notebook": "reports/greet.ipynb", "parameters": {"name": "AutoFlow", "n": 3}},
     )
 
     # Then it is accepted, queued, and reaches succeeded
@@ -50,7 +52,9 @@ async def test_run_with_parameters_succeeds_and_keeps_executed_notebook(
     assert stream_text(executed.cells[-1]) == "hello AutoFlow x3\n"
 
 
-async def test_run_executes_in_the_notebooks_own_folder(jp_root_dir: Path, api, wait_for_run) -> None:
+async def test_run_executes_in_the_notebooks_own_folder(
+    jp_root_dir: Path, api, wait_for_run
+) -> None:
     (jp_root_dir / "project").mkdir()
     (jp_root_dir / "project" / "data.csv").write_text("a,b\n1,2\n")
     write_notebook(jp_root_dir / "project" / "read.ipynb", "print(open('data.csv').read())")
@@ -62,7 +66,9 @@ async def test_run_executes_in_the_notebooks_own_folder(jp_root_dir: Path, api, 
     assert stream_text(read_notebook(jp_root_dir / run["output"]).cells[-1]) == "a,b\n1,2\n\n"
 
 
-async def test_failing_cell_fails_run_with_error_inline(jp_root_dir: Path, api, wait_for_run) -> None:
+async def test_failing_cell_fails_run_with_error_inline(
+    jp_root_dir: Path, api, wait_for_run
+) -> None:
     # Given a notebook whose third cell raises
     write_notebook(
         jp_root_dir / "broken.ipynb",
@@ -87,7 +93,9 @@ async def test_failing_cell_fails_run_with_error_inline(jp_root_dir: Path, api, 
     assert stream_text(executed.cells[-1]) == ""
 
 
-async def test_kernel_death_fails_run_at_the_dying_cell(jp_root_dir: Path, api, wait_for_run) -> None:
+async def test_kernel_death_fails_run_at_the_dying_cell(
+    jp_root_dir: Path, api, wait_for_run
+) -> None:
     write_notebook(
         jp_root_dir / "crash.ipynb",
         "import os, signal",
@@ -107,7 +115,9 @@ async def test_kernel_death_fails_run_at_the_dying_cell(jp_root_dir: Path, api, 
 
 
 @pytest.mark.autoflow_config(cell_timeout=2)
-async def test_cell_timeout_fails_run_at_the_slow_cell(jp_root_dir: Path, api, wait_for_run) -> None:
+async def test_cell_timeout_fails_run_at_the_slow_cell(
+    jp_root_dir: Path, api, wait_for_run
+) -> None:
     write_notebook(jp_root_dir / "slow.ipynb", "x = 1", "import time; time.sleep(60)", "y = 2")
 
     _, queued = await api("POST", "runs", {"notebook": "slow.ipynb"})
@@ -122,7 +132,9 @@ async def test_cell_timeout_fails_run_at_the_slow_cell(jp_root_dir: Path, api, w
     assert "CellTimeoutError" in [output.ename for output in error_outputs(failing)]
 
 
-async def test_runs_list_is_newest_first_and_paginated(jp_root_dir: Path, api, wait_for_run) -> None:
+async def test_runs_list_is_newest_first_and_paginated(
+    jp_root_dir: Path, api, wait_for_run
+) -> None:
     write_notebook(jp_root_dir / "quick.ipynb", "1 + 1")
     ids = []
     for _ in range(3):

@@ -26,7 +26,9 @@ def test_new_database_is_migrated_to_the_current_schema_in_wal_mode(database) ->
     assert "runs" in inspect(database).get_table_names()
     with database.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        )
 
 
 def test_opening_twice_keeps_existing_runs(tmp_path: Path) -> None:
@@ -52,7 +54,8 @@ def test_run_lifecycle_round_trips_times_and_error(database) -> None:
     assert store.get(run.id) == done
     assert done.error == error
     assert done.started_at == T0 + timedelta(seconds=1)
-    assert done.finished_at is not None and done.finished_at.tzinfo is not None
+    assert done.finished_at is not None
+    assert done.finished_at.tzinfo is not None
 
 
 def test_pages_walk_all_runs_newest_first(database) -> None:

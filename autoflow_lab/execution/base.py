@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,10 +43,10 @@ class Executor(LoggingConfigurable):
         super().__init__(**kwargs)
         self.max_workers = max_workers
 
-    @abstractmethod
     async def execute(self, spec: RunSpec) -> RunOutcome:
         """Execute one run to completion. Notebook failures are outcomes, not exceptions."""
+        raise NotImplementedError
 
-    @abstractmethod
     async def shutdown(self) -> None:
         """Release workers. Called once, when the server stops."""
+        raise NotImplementedError

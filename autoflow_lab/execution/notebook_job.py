@@ -97,7 +97,9 @@ def _mark_interrupted_cell(output_path: str, ename: str, evalue: str) -> int | N
     notebook.metadata.setdefault("papermill", {})["exception"] = True
     if cell.cell_type == "code":
         cell.outputs.append(
-            nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+            nbformat.v4.new_output(
+                "error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]
+            )
         )
     nbformat.write(notebook, output_path)
     return index

@@ -43,7 +43,9 @@ class Workspace:
                 f"{path!r} is an absolute path; give the path relative to the server root."
             )
         if ".." in pure.parts:
-            raise OutsideWorkspace(f"{path!r} points outside the server root ('..' is not allowed).")
+            raise OutsideWorkspace(
+                f"{path!r} points outside the server root ('..' is not allowed)."
+            )
         absolute = (self.root / pure).resolve()
         if not absolute.is_relative_to(self.root):
             raise OutsideWorkspace(f"{path!r} resolves to a location outside the server root.")

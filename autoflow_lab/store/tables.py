@@ -34,7 +34,7 @@ class Base(DeclarativeBase):
 class RunRow(Base):
     __tablename__ = "runs"
     # AUTOINCREMENT on SQLite: ids are never reused, so pagination cursors stay valid.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     notebook: Mapped[str] = mapped_column(String(1024), index=True)

@@ -1,0 +1,62 @@
+"""Page object for JupyterLab with AutoFlow Lab: what a person sees and clicks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+
+RUN_TIMEOUT_MS = 120_000
+
+
+class LabPage:
+    def __init__(self, page: Page, url: str, token: str, artifacts: Path) -> None:
+        self.page = page
+        self.url = url
+        self.token = token
+        self.artifacts = artifacts
+
+    def open_notebook(self, path: str) -> None:
+        self.page.goto(f"{self.url}/lab/tree/{path}?token={self.token}")
+        expect(self.notebook_panel(path)).to_be_visible(timeout=60_000)
+
+    def notebook_panel(self, path: str) -> Locator:
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").filter(
+            has=self.page.locator(".jp-Notebook")
+        )
+
+    def run_with_autoflow(self) -> None:
+        toolbar = self.page.locator(".jp-NotebookPanel-toolbar:visible")
+        toolbar.get_by_role("button", name="Run with AutoFlow").click()
+
+    @property
+    def sidebar(self) -> Locator:
+        return self.page.locator("#autoflow-runs")
+
+    def run_row(self, notebook: str, status: str) -> Locator:
+        name = re.compile(rf"^{re.escape(notebook)}, {status}, run #\d+$")
+        return self.sidebar.get_by_role("button", name=name)
+
+    def wait_for_run(self, notebook: str, status: str) -> Locator:
+        row = self.run_row(notebook, status)
+        expect(row).to_be_visible(timeout=RUN_TIMEOUT_MS)
+        return row
+
+    def screenshot(self, locator: Locator, name: str) -> Path:
+        path = self.artifacts / name
+        locator.screenshot(path=str(path))
+        return path
+
+    def wait_for_document(self, path_prefix: str) -> None:
+        """JupyterLab puts the current document's path in the address bar."""
+        self.page.wait_for_url(re.compile(rf"/lab/tree/{re.escape(path_prefix)}"), timeout=30_000)
+
+    def active_cell_text(self) -> str:
+        cell = self.page.locator(".jp-NotebookPanel:visible .jp-Cell.jp-mod-active")
+        expect(cell).to_be_visible()
+        return str(cell.inner_text())
+
+    def evaluate(self, script: str) -> Any:
+        return self.page.evaluate(script)

@@ -1,0 +1,44 @@
+"""An analyst runs a notebook from JupyterLab and debugs it from the AutoFlow sidebar."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .lab_page import LabPage
+
+pytestmark = pytest.mark.browser
+
+
+def test_run_notebook_from_toolbar_and_open_executed_notebook(lab: LabPage) -> None:
+    # Given an example notebook open in JupyterLab
+    lab.open_notebook("hello.ipynb")
+
+    # When the analyst clicks "Run with AutoFlow"
+    lab.run_with_autoflow()
+
+    # Then the AutoFlow sidebar shows the run reaching "succeeded"
+    row = lab.wait_for_run("hello.ipynb", "succeeded")
+    lab.screenshot(lab.sidebar, "sidebar.png")
+
+    # And clicking the run opens the executed notebook with its outputs
+    row.click()
+    lab.wait_for_document("autoflow-runs/hello/")
+    executed = lab.page.locator(".jp-NotebookPanel:visible")
+    expect(executed.get_by_text("Hello, analyst!").first).to_be_visible(timeout=30_000)
+    expect(executed.get_by_text("# Parameters").first).to_be_visible()
+
+
+def test_failed_run_opens_at_the_failing_cell(lab: LabPage) -> None:
+    # Given a run of a notebook that fails in its third code cell
+    lab.open_notebook("failing_example.ipynb")
+    lab.run_with_autoflow()
+    row = lab.wait_for_run("failing_example.ipynb", "failed")
+
+    # When the analyst clicks the failed run
+    row.click()
+
+    # Then the executed notebook opens with the failing cell active and the error inline
+    lab.wait_for_document("autoflow-runs/failing_example/")
+    assert "calls[column].sum()" in lab.active_cell_text()
+    assert "KeyError" in lab.active_cell_text()
