@@ -1,0 +1,168 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+import { requestAPI } from './request';
+
+/**
+ * Wire types of the AutoFlow Lab REST API (`{baseUrl}autoflow/api/`).
+ *
+ * Field names are spelt exactly as the server sends them.
+ */
+export namespace AutoflowAPI {
+  /**
+   * The life cycle of a run.
+   */
+  export type RunStatus =
+    'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+  /**
+   * Parameter values passed to papermill.
+   */
+  export type Parameters = { [name: string]: unknown };
+
+  /**
+   * Where and why a run failed.
+   */
+  export interface IRunError {
+    /**
+     * Index of the failing cell in the executed notebook, if known.
+     */
+    cell_index: number | null;
+    ename: string;
+    evalue: string;
+  }
+
+  /**
+   * One execution of a notebook.
+   */
+  export interface IRun {
+    id: number;
+    /**
+     * Input notebook path, relative to the server root.
+     */
+    notebook: string;
+    parameters: Parameters;
+    status: RunStatus;
+    /**
+     * ISO 8601 timestamps (UTC).
+     */
+    created_at: string;
+    started_at: string | null;
+    finished_at: string | null;
+    /**
+     * Executed notebook path, relative to the server root.
+     */
+    output: string | null;
+    error: IRunError | null;
+  }
+
+  /**
+   * One page of runs, newest first.
+   */
+  export interface IRunList {
+    runs: IRun[];
+    next_cursor: string | null;
+  }
+
+  /**
+   * Body of `POST runs`.
+   */
+  export interface ICreateRunRequest {
+    notebook: string;
+    parameters: Parameters;
+  }
+
+  /**
+   * Body of `GET version`.
+   */
+  export interface IVersion {
+    version: string;
+  }
+
+  /**
+   * Query of `GET runs`.
+   */
+  export interface IListRunsOptions {
+    limit?: number;
+    cursor?: string | null;
+  }
+
+  /**
+   * Whether a run may still change state.
+   */
+  export function isActive(run: IRun): boolean {
+    return run.status === 'queued' || run.status === 'running';
+  }
+
+  /**
+   * Whether a run has an executed notebook worth opening.
+   */
+  export function canOpen(run: IRun): run is IRun & { output: string } {
+    return run.output !== null && run.status !== 'queued';
+  }
+}
+
+/**
+ * Typed client of the AutoFlow Lab REST API: one method per end point.
+ */
+export class AutoflowClient {
+  /**
+   * @param serverSettings Settings of the Jupyter server to talk to
+   */
+  constructor(serverSettings?: ServerConnection.ISettings) {
+    this.serverSettings = serverSettings ?? ServerConnection.makeSettings();
+  }
+
+  /**
+   * The settings used for every request.
+   */
+  readonly serverSettings: ServerConnection.ISettings;
+
+  /**
+   * `GET version`: the server extension's version.
+   */
+  version(): Promise<AutoflowAPI.IVersion> {
+    return this._request<AutoflowAPI.IVersion>('version');
+  }
+
+  /**
+   * `POST runs`: queue a run of a notebook.
+   */
+  createRun(request: AutoflowAPI.ICreateRunRequest): Promise<AutoflowAPI.IRun> {
+    return this._request<AutoflowAPI.IRun>('runs', {
+      method: 'POST',
+      body: JSON.stringify(request)
+    });
+  }
+
+  /**
+   * `GET runs`: one page of runs, newest first.
+   */
+  listRuns(
+    options: AutoflowAPI.IListRunsOptions = {}
+  ): Promise<AutoflowAPI.IRunList> {
+    const query = new URLSearchParams();
+    if (options.limit !== undefined) {
+      query.set('limit', String(options.limit));
+    }
+    if (options.cursor) {
+      query.set('cursor', options.cursor);
+    }
+    const search = query.toString();
+    return this._request<AutoflowAPI.IRunList>(
+      search ? `runs?${search}` : 'runs'
+    );
+  }
+
+  /**
+   * `GET runs/<id>`: one run.
+   */
+  getRun(id: number): Promise<AutoflowAPI.IRun> {
+    return this._request<AutoflowAPI.IRun>(
+      `runs/${encodeURIComponent(String(id))}`
+    );
+  }
+
+  private _request<T>(endPoint: string, init: RequestInit = {}): Promise<T> {
+    return requestAPI<T>(endPoint, init, this.serverSettings);
+  }
+}

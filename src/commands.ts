@@ -1,0 +1,197 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { refreshIcon } from '@jupyterlab/ui-components';
+
+import { basename, messageOf } from './format';
+import { autoflowIcon } from './icons';
+import { RunsModel } from './model';
+import { RunsPanel } from './widgets/RunsPanel';
+
+/**
+ * The command IDs used by AutoFlow Lab.
+ */
+export namespace CommandIDs {
+  /**
+   * Save the current notebook and queue a run of it.
+   */
+  export const runNotebook = 'autoflow:run-notebook';
+  /**
+   * Queue runs of the notebooks selected in the file browser.
+   */
+  export const runFile = 'autoflow:run-file';
+  /**
+   * Refresh the run list now.
+   */
+  export const refresh = 'autoflow:refresh-runs';
+  /**
+   * Reveal the AutoFlow sidebar.
+   */
+  export const showRuns = 'autoflow:show-runs';
+}
+
+/**
+ * What the commands need from the application.
+ */
+export interface ICommandContext {
+  app: JupyterFrontEnd;
+  model: RunsModel;
+  tracker: INotebookTracker;
+  docManager: IDocumentManager;
+  browserFactory: IFileBrowserFactory | null;
+  trans: TranslationBundle;
+}
+
+/**
+ * Command arguments: none.
+ */
+const NO_ARGS = {
+  args: { type: 'object' as const, properties: {} }
+};
+
+/**
+ * Register the AutoFlow commands.
+ */
+export function addCommands(context: ICommandContext): void {
+  const { app, tracker, trans } = context;
+  const { commands, shell } = app;
+
+  const isNotebookCurrent = (): boolean =>
+    tracker.currentWidget !== null &&
+    tracker.currentWidget === shell.currentWidget;
+
+  commands.addCommand(CommandIDs.runNotebook, {
+    label: trans.__('Run with AutoFlow'),
+    caption: trans.__('Save this notebook and run it with AutoFlow'),
+    icon: autoflowIcon,
+    describedBy: NO_ARGS,
+    isEnabled: isNotebookCurrent,
+    execute: async () => {
+      const panel = tracker.currentWidget;
+      if (panel && isNotebookCurrent()) {
+        await runNotebookPanel(context, panel);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.runFile, {
+    label: trans.__('Run with AutoFlow'),
+    caption: trans.__('Run the selected notebooks with AutoFlow'),
+    icon: autoflowIcon,
+    describedBy: NO_ARGS,
+    isVisible: () => selectedNotebooks(context).length > 0,
+    execute: async () => {
+      for (const path of selectedNotebooks(context)) {
+        if (await saveIfOpenAndDirty(context, path)) {
+          await submitRun(context, path);
+        }
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.refresh, {
+    label: trans.__('Refresh AutoFlow Runs'),
+    caption: trans.__('Fetch the AutoFlow run list now'),
+    icon: refreshIcon,
+    describedBy: NO_ARGS,
+    execute: () => context.model.refresh()
+  });
+
+  commands.addCommand(CommandIDs.showRuns, {
+    label: trans.__('Show AutoFlow Runs'),
+    caption: trans.__('Reveal the AutoFlow sidebar'),
+    icon: autoflowIcon,
+    describedBy: NO_ARGS,
+    execute: () => shell.activateById(RunsPanel.ID)
+  });
+
+  const notify = () => commands.notifyCommandChanged(CommandIDs.runNotebook);
+  tracker.currentChanged.connect(notify);
+  shell.currentChanged?.connect(notify);
+}
+
+/**
+ * Save a notebook, queue a run of it, tell the user and reveal the sidebar.
+ */
+export async function runNotebookPanel(
+  context: ICommandContext,
+  panel: NotebookPanel
+): Promise<void> {
+  try {
+    await panel.context.ready;
+    await panel.context.save();
+  } catch (error) {
+    notifySaveError(context, panel.context.path, error);
+    return;
+  }
+  await submitRun(context, panel.context.path);
+}
+
+/**
+ * Queue a run and report the outcome; never throws.
+ */
+async function submitRun(
+  context: ICommandContext,
+  path: string
+): Promise<void> {
+  const { app, model, trans } = context;
+  const notebook = app.serviceManager.contents.localPath(path);
+  try {
+    const run = await model.submit(notebook);
+    Notification.success(
+      trans.__('Run #%1 of %2 queued', run.id, basename(notebook)),
+      { autoClose: 5000 }
+    );
+    app.shell.activateById(RunsPanel.ID);
+  } catch (error) {
+    Notification.error(messageOf(error), { autoClose: 10000 });
+  }
+}
+
+/**
+ * Paths of the notebooks selected in the current file browser.
+ */
+function selectedNotebooks(context: ICommandContext): string[] {
+  const browser = context.browserFactory?.tracker.currentWidget;
+  if (!browser) {
+    return [];
+  }
+  return Array.from(browser.selectedItems())
+    .filter(item => item.type === 'notebook')
+    .map(item => item.path);
+}
+
+/**
+ * Save unsaved changes of an open notebook so the run sees them.
+ *
+ * @returns Whether the notebook on disk is up to date
+ */
+async function saveIfOpenAndDirty(
+  context: ICommandContext,
+  path: string
+): Promise<boolean> {
+  const widget = context.docManager.findWidget(path);
+  if (!widget?.context.model.dirty) {
+    return true;
+  }
+  try {
+    await widget.context.save();
+    return true;
+  } catch (error) {
+    notifySaveError(context, path, error);
+    return false;
+  }
+}
+
+function notifySaveError(
+  context: ICommandContext,
+  path: string,
+  error: unknown
+): void {
+  Notification.error(
+    context.trans.__('Could not save %1: %2', path, messageOf(error))
+  );
+}
