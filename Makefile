@@ -1,0 +1,56 @@
+# The two commands a newcomer needs:
+#   make lab   - set everything up, start JupyterLab with AutoFlow Lab over examples/
+#   make test  - set everything up, lint, and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
+PYTEST_ARGS ?=
+
+.PHONY: lab test lint format pytest install frontend system-deps clean
+
+lab: install frontend
+	$(BIN)/jupyter lab --ServerApp.root_dir=examples
+
+test: install frontend system-deps lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	npm run lint:check
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	npm run lint
+
+install: $(VENV)/.installed
+
+# A virtualenv with the project installed in editable mode (which builds the
+# frontend) and its labextension linked into the environment.
+$(VENV)/.installed: pyproject.toml package.json package-lock.json
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	npm ci --no-audit --no-fund
+	$(BIN)/pip install --quiet -e ".[test,lint]"
+	$(BIN)/jupyter labextension develop --overwrite .
+	touch $@
+
+# Rebuild the labextension when the frontend sources change.
+frontend: autoflow_lab/labextension/package.json
+autoflow_lab/labextension/package.json: $(FRONTEND_SOURCES) $(VENV)/.installed
+	PATH="$(abspath $(BIN)):$$PATH" npm run build
+	touch $@
+
+# Browser tests drive Debian's Chromium; never a downloaded browser.
+system-deps:
+	@command -v chromium >/dev/null || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+clean:
+	rm -rf $(VENV) node_modules lib autoflow_lab/labextension autoflow_lab/_version.py \
+		tsconfig.tsbuildinfo .eslintcache tests/artifacts
