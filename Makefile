@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 .PHONY: lab test lint format pytest install frontend system-deps clean
 
 lab: install frontend
-	$(BIN)/jupyter lab --ServerApp.root_dir=examples
+	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(if $(SUDO),,--allow-root)
 
 test: install frontend system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -35,8 +35,8 @@ $(VENV)/.installed: pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	npm ci --no-audit --no-fund
-	$(BIN)/pip install --quiet -e ".[test,lint]"
-	$(BIN)/jupyter labextension develop --overwrite .
+	$(BIN)/pip install --quiet -e ".[test,dev]"
+	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@
 
 # Rebuild the labextension when the frontend sources change.

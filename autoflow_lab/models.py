@@ -72,9 +72,12 @@ class RunCreate(BaseModel):
 
 
 class RunListQuery(BaseModel):
-    """Query arguments of ``GET runs``."""
+    """Query arguments of ``GET runs``.
 
-    model_config = ConfigDict(extra="forbid")
+    Unknown arguments are ignored: JupyterLab adds a cache-busting one to GETs.
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     limit: int = Field(default=50, ge=1, le=500)
     cursor: str | None = Field(

@@ -19,6 +19,13 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Playwright's sync API keeps an event loop running in the main thread while
+    # a browser is open; pytest-jupyter needs that thread's loop for itself. So
+    # browser tests run last, after every pytest-jupyter test has finished.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture
 def jp_server_config(request: pytest.FixtureRequest) -> dict[str, Any]:
     marker = request.node.get_closest_marker("autoflow_config")

@@ -87,6 +87,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
                 sys.executable, "-m", "jupyter", "lab", "--no-browser",
                 f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
                 f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+                "--ServerApp.allow_root=True",  # CI machines run tests as root
             ],
             env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -121,3 +122,16 @@ def lab(browser: object, lab_server: LabServer) -> Iterator[LabPage]:
     ARTIFACTS.mkdir(exist_ok=True)
     yield LabPage(page, lab_server.url, lab_server.token, ARTIFACTS)
     context.close()
+
+
+# pytest-jupyter's autouse fixtures manage an in-process server on an asyncio
+# loop of their own. Browser tests start JupyterLab as a separate process, and
+# Playwright's sync API runs its own loop in this thread, so both stand down here.
+@pytest.fixture(autouse=True)
+def jp_asyncio_loop() -> None:
+    return None
+
+
+@pytest.fixture(autouse=True)
+def jp_server_cleanup() -> None:
+    return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -19,17 +18,24 @@ class LabPage:
         self.artifacts = artifacts
 
     def open_notebook(self, path: str) -> None:
-        self.page.goto(f"{self.url}/lab/tree/{path}?token={self.token}")
-        expect(self.notebook_panel(path)).to_be_visible(timeout=60_000)
+        # ?reset: start from an empty workspace, not the tabs a previous test left
+        self.page.goto(f"{self.url}/lab/tree/{path}?reset&token={self.token}")
+        expect(self.notebook_panel.locator(".jp-Notebook")).to_be_visible(timeout=60_000)
 
-    def notebook_panel(self, path: str) -> Locator:
-        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").filter(
-            has=self.page.locator(".jp-Notebook")
-        )
+    @property
+    def notebook_panel(self) -> Locator:
+        """The document in the current main-area tab.
+
+        JupyterLab keeps background tabs rendered (only scaled away), so
+        ``:visible`` would match them too; the selected tab names its panel.
+        """
+        tab = self.page.locator("#jp-main-dock-panel").get_by_role("tab", selected=True)
+        tab_id = tab.get_attribute("id", timeout=30_000)
+        return self.page.locator(f'[role="tabpanel"][aria-labelledby="{tab_id}"]')
 
     def run_with_autoflow(self) -> None:
-        toolbar = self.page.locator(".jp-NotebookPanel-toolbar:visible")
-        toolbar.get_by_role("button", name="Run with AutoFlow").click()
+        toolbar = self.notebook_panel.locator(".jp-NotebookPanel-toolbar")
+        toolbar.get_by_role("button", name="Run with AutoFlow", exact=True).click()
 
     @property
     def sidebar(self) -> Locator:
@@ -54,9 +60,6 @@ class LabPage:
         self.page.wait_for_url(re.compile(rf"/lab/tree/{re.escape(path_prefix)}"), timeout=30_000)
 
     def active_cell_text(self) -> str:
-        cell = self.page.locator(".jp-NotebookPanel:visible .jp-Cell.jp-mod-active")
+        cell = self.notebook_panel.locator(".jp-Cell.jp-mod-active")
         expect(cell).to_be_visible()
         return str(cell.inner_text())
-
-    def evaluate(self, script: str) -> Any:
-        return self.page.evaluate(script)
