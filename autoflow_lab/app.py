@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
 from sqlalchemy.engine import make_url
-from traitlets import Float, Integer, Type, Unicode, default, validate
+from traitlets import Bool, Float, Integer, Type, Unicode, default, validate
 
 from .execution import Executor, LocalExecutor
 from .routes import route_handlers
@@ -51,6 +51,16 @@ class AutoflowApp(ExtensionApp):
         help="Seconds one cell may run before its run fails. None (default): no limit.",
     )
 
+    requeue_interrupted_runs = Bool(
+        False,
+        config=True,
+        help=(
+            "What to do at start-up with runs a previous server left queued or running "
+            "(it stopped or crashed mid-run): False fails them with the reason "
+            "'interrupted'; True runs them again from the start."
+        ),
+    )
+
     executor_class = Type(
         default_value=LocalExecutor,
         klass=Executor,
@@ -84,6 +94,10 @@ class AutoflowApp(ExtensionApp):
             workspace=workspace,
             max_concurrent_runs=self.max_concurrent_runs,
             cell_timeout=self.cell_timeout,
+        )
+        # Runs once the server's event loop is running.
+        self.serverapp.io_loop.add_callback(
+            self.runs.recover_interrupted, self.requeue_interrupted_runs
         )
         self.log.info(
             "AutoFlow Lab: outputs in %s, database %s, %d concurrent runs",

@@ -64,7 +64,7 @@ def test_pages_walk_all_runs_newest_first(database) -> None:
 
     seen, cursor = [], None
     while True:
-        page = store.list(limit=3, cursor=cursor)
+        page = store.page(limit=3, cursor=cursor)
         seen += [run.id for run in page.runs]
         if page.next_cursor is None:
             break
@@ -78,4 +78,4 @@ def test_unknown_run_and_bad_cursor_are_domain_errors(database) -> None:
     with pytest.raises(NotFound):
         store.get(99)
     with pytest.raises(InvalidInput):
-        store.list(limit=10, cursor="-1")
+        store.page(limit=10, cursor="-1")

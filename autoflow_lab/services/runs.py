@@ -7,12 +7,17 @@ import logging
 from datetime import datetime, timezone
 from functools import partial
 
+from ..errors import AutoflowError
 from ..execution import Executor, RunOutcome, RunSpec
 from ..models import Run, RunCreate, RunError, RunPage, RunStatus
 from ..store import RunStore
-from .workspace import Workspace
+from .workspace import Notebook, Workspace
 
 log = logging.getLogger(__name__)
+
+INTERRUPTED = RunError(
+    cell_index=None, ename="Interrupted", evalue="interrupted: the server stopped during the run"
+)
 
 
 def utcnow() -> datetime:
@@ -55,24 +60,47 @@ class RunService:
         run = await asyncio.to_thread(
             self._store.create, notebook.path, request.parameters, created_at, output_for
         )
+        self._enqueue(run, notebook)
+        return run
+
+    async def recover_interrupted(self, requeue: bool) -> None:
+        """Settle runs that a previous server left queued or running.
+
+        Their work died with that server, so each is failed, or queued again
+        from the start when ``requeue`` is set and its notebook still exists.
+        """
+        for run in await asyncio.to_thread(self._store.unfinished):
+            if requeue:
+                try:
+                    notebook = await asyncio.to_thread(self._workspace.open_notebook, run.notebook)
+                except AutoflowError as error:
+                    log.warning("Run %s cannot be re-queued: %s", run.id, error)
+                else:
+                    self._enqueue(await asyncio.to_thread(self._store.requeue, run.id), notebook)
+                    continue
+            finish = partial(
+                self._store.mark_finished, run.id, RunStatus.FAILED, utcnow(), INTERRUPTED
+            )
+            await asyncio.to_thread(finish)
+
+    def _enqueue(self, run: Run, notebook: Notebook) -> None:
         assert run.output is not None
         spec = RunSpec(
             run_id=run.id,
             input_path=str(notebook.absolute),
             output_path=str(self._workspace.root / run.output),
             cwd=str(notebook.absolute.parent),
-            parameters=request.parameters,
+            parameters=run.parameters,
             kernel_name=notebook.kernel_name,
             cell_timeout=self._cell_timeout,
         )
         self._ensure_dispatching().put_nowait(spec)
-        return run
 
     async def get(self, run_id: int) -> Run:
         return await asyncio.to_thread(self._store.get, run_id)
 
-    async def list(self, limit: int, cursor: str | None) -> RunPage:
-        return await asyncio.to_thread(self._store.list, limit, cursor)
+    async def page(self, limit: int, cursor: str | None) -> RunPage:
+        return await asyncio.to_thread(self._store.page, limit, cursor)
 
     async def close(self) -> None:
         for task in self._dispatchers:

@@ -42,7 +42,7 @@ class RunStore:
         with self._sessions() as session:
             return _to_run(_get_row(session, run_id))
 
-    def list(self, limit: int, cursor: str | None) -> RunPage:
+    def page(self, limit: int, cursor: str | None) -> RunPage:
         """Newest first, keyset-paginated on the id so deep pages stay cheap."""
         query = select(RunRow).order_by(RunRow.id.desc()).limit(limit + 1)
         if cursor is not None:
@@ -52,6 +52,20 @@ class RunStore:
         runs = [_to_run(row) for row in rows[:limit]]
         next_cursor = str(runs[-1].id) if len(rows) > limit else None
         return RunPage(runs=runs, next_cursor=next_cursor)
+
+    def unfinished(self) -> list[Run]:
+        """Runs still queued or running, oldest first."""
+        unfinished = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
+        query = select(RunRow).where(RunRow.status.in_(unfinished)).order_by(RunRow.id)
+        with self._sessions() as session:
+            return [_to_run(row) for row in session.scalars(query)]
+
+    def requeue(self, run_id: int) -> Run:
+        with self._sessions.begin() as session:
+            row = _get_row(session, run_id)
+            row.status = RunStatus.QUEUED.value
+            row.started_at = None
+            return _to_run(row)
 
     def mark_running(self, run_id: int, started_at: datetime) -> Run:
         with self._sessions.begin() as session:

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from ..servers import TOKEN, JupyterProcess, start_jupyter
 from .lab_page import LabPage
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -34,35 +28,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-@dataclass(frozen=True)
-class LabServer:
-    url: str
-    token: str
-    root: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited early:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                json.load(response)
-                return
-        except OSError:
-            time.sleep(0.25)
-    raise RuntimeError(f"JupyterLab did not answer in 90 s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterProcess]:
     """``jupyter lab`` over a copy of examples/, configured as installed by pip."""
     home = tmp_path_factory.mktemp("lab")
     root = home / "workspace"
@@ -72,37 +39,9 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-    }
-    port, token = _free_port(), "browser-test-token"
-    log = home / "jupyterlab.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "jupyter", "lab", "--no-browser",
-                f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-                "--ServerApp.allow_root=True",  # CI machines run tests as root
-            ],
-            env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(f"{url}/api/status?token={token}", process, log)
-        yield LabServer(url=url, token=token, root=root)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        if os.environ.get("CI"):
-            print(log.read_text()[-5000:])
+    server = start_jupyter("lab", root, home)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -116,11 +55,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def lab(browser: object, lab_server: LabServer) -> Iterator[LabPage]:
+def lab(browser: object, lab_server: JupyterProcess) -> Iterator[LabPage]:
     context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     ARTIFACTS.mkdir(exist_ok=True)
-    yield LabPage(page, lab_server.url, lab_server.token, ARTIFACTS)
+    yield LabPage(page, lab_server.url, TOKEN, ARTIFACTS)
     context.close()
 
 

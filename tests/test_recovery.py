@@ -1,0 +1,75 @@
+"""A server that dies mid-run leaves no run "running" forever: the next one settles it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from .notebooks import read_notebook, stream_text, write_notebook
+from .servers import JupyterProcess, start_jupyter
+
+# Sleeps until the test creates "second-start", so only the first server's run is slow.
+SLOW_UNTIL_RESTART = (
+    "import os, time\n"
+    "while not os.path.exists('second-start'):\n"
+    "    time.sleep(0.2)\n"
+    "print('finished')"
+)
+
+
+def _wait_for_status(server: JupyterProcess, run_id: int, status: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 90
+    while True:
+        run = server.api("GET", f"runs/{run_id}")
+        if run["status"] == status:
+            return dict(run)
+        assert time.monotonic() < deadline, f"run {run_id} still {run['status']}"
+        time.sleep(0.25)
+
+
+def _start_run_then_crash(root: Path, home: Path) -> int:
+    write_notebook(root / "slow.ipynb", SLOW_UNTIL_RESTART)
+    first = start_jupyter("server", root, home)
+    try:
+        run_id = int(first.api("POST", "runs", {"notebook": "slow.ipynb"})["id"])
+        _wait_for_status(first, run_id, "running")
+    finally:
+        first.kill()
+    (root / "second-start").touch()
+    return run_id
+
+
+def test_run_in_flight_when_the_server_is_killed_fails_as_interrupted(tmp_path: Path) -> None:
+    # Given a run that was running when its server was killed
+    root = tmp_path / "root"
+    run_id = _start_run_then_crash(root, tmp_path)
+
+    # When a server starts again on the same workspace
+    second = start_jupyter("server", root, tmp_path)
+    try:
+        run = _wait_for_status(second, run_id, "failed")
+    finally:
+        second.stop()
+
+    # Then the run is failed with the reason, not left running
+    assert run["error"] == {
+        "cell_index": None,
+        "ename": "Interrupted",
+        "evalue": "interrupted: the server stopped during the run",
+    }
+    assert run["finished_at"] is not None
+
+
+def test_run_in_flight_is_run_again_when_requeue_is_configured(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    run_id = _start_run_then_crash(root, tmp_path)
+
+    second = start_jupyter("server", root, tmp_path, "--AutoflowApp.requeue_interrupted_runs=True")
+    try:
+        run = _wait_for_status(second, run_id, "succeeded")
+    finally:
+        second.stop()
+
+    executed = read_notebook(root / run["output"])
+    assert stream_text(executed.cells[-1]) == "finished\n"
