@@ -92,5 +92,38 @@ class RunPage(BaseModel):
     )
 
 
+class ParameterType(str, Enum):
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    STR = "str"
+    LIST = "list"
+    DICT = "dict"
+    ANY = "any"
+
+
+class ParameterInfo(BaseModel):
+    name: str
+    type: ParameterType
+    default: str = Field(description="The default's source text in the parameters cell.")
+    help: str = Field(description="The comment trailing the assignment, if any.")
+
+
+class NotebookParameters(BaseModel):
+    """Answer of ``GET notebooks/parameters``."""
+
+    notebook: str
+    has_parameters_cell: bool
+    parameters: list[ParameterInfo]
+
+
+class NotebookQuery(BaseModel):
+    """Query arguments naming a notebook; unknown ones are ignored (cache-busters)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    path: str = Field(min_length=1)
+
+
 class VersionInfo(BaseModel):
     version: str

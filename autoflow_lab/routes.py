@@ -15,7 +15,7 @@ from tornado import web
 
 from . import __version__
 from .errors import AutoflowError, Conflict, InvalidInput, NotFound, OutsideWorkspace
-from .models import RunCreate, RunListQuery, VersionInfo
+from .models import NotebookQuery, RunCreate, RunListQuery, VersionInfo
 from .services import RunService
 
 AUTH_RESOURCE = "autoflow"
@@ -96,6 +96,14 @@ class RunHandler(AutoflowHandler):
         self.write_model(await self.runs.get(_run_id(run_id)))
 
 
+class NotebookParametersHandler(AutoflowHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        query = self.parse_query(NotebookQuery)
+        self.write_model(await self.runs.notebook_parameters(query.path))
+
+
 def _run_id(text: str) -> int:
     if not text.isdigit():
         raise NotFound(f"No run with id {text!r}.")
@@ -117,4 +125,5 @@ def route_handlers(runs: RunService) -> list[tuple[str, type[AutoflowHandler], d
         (r"/autoflow/api/version", VersionHandler, dependencies),
         (r"/autoflow/api/runs", RunsHandler, dependencies),
         (r"/autoflow/api/runs/([^/]+)", RunHandler, dependencies),
+        (r"/autoflow/api/notebooks/parameters", NotebookParametersHandler, dependencies),
     ]

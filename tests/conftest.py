@@ -43,7 +43,7 @@ Api = Callable[..., Awaitable[Any]]
 def api(jp_fetch: Any) -> Api:
     """Call the AutoFlow REST API; returns (status, decoded JSON body)."""
 
-    async def call(method: str, path: str, body: Any = None, **params: Any) -> tuple[int, Any]:
+    async def call(method: str, route: str, body: Any = None, /, **params: Any) -> tuple[int, Any]:
         kwargs: dict[str, Any] = {"method": method, "raise_error": False}
         if params:
             kwargs["params"] = params
@@ -51,7 +51,7 @@ def api(jp_fetch: Any) -> Api:
             kwargs["body"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
         elif method == "POST":
             kwargs["body"] = b""
-        response = await jp_fetch("autoflow", "api", *path.split("/"), **kwargs)
+        response = await jp_fetch("autoflow", "api", *route.split("/"), **kwargs)
         return response.code, json.loads(response.body or b"null")
 
     return call

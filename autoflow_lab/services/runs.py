@@ -9,8 +9,9 @@ from functools import partial
 
 from ..errors import AutoflowError
 from ..execution import Executor, RunOutcome, RunSpec
-from ..models import Run, RunCreate, RunError, RunPage, RunStatus
+from ..models import NotebookParameters, Run, RunCreate, RunError, RunPage, RunStatus
 from ..store import RunStore
+from .parameters import declared_parameters, validate_parameters
 from .workspace import Notebook, Workspace
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ class RunService:
 
     async def submit(self, request: RunCreate) -> Run:
         notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
+        declared = await asyncio.to_thread(declared_parameters, notebook)
+        parameters = validate_parameters(request.parameters, declared)
         created_at = utcnow()
 
         def output_for(run_id: int) -> str:
@@ -58,7 +61,7 @@ class RunService:
             return self._workspace.relative(path)
 
         run = await asyncio.to_thread(
-            self._store.create, notebook.path, request.parameters, created_at, output_for
+            self._store.create, notebook.path, parameters, created_at, output_for
         )
         self._enqueue(run, notebook)
         return run
@@ -95,6 +98,10 @@ class RunService:
             cell_timeout=self._cell_timeout,
         )
         self._ensure_dispatching().put_nowait(spec)
+
+    async def notebook_parameters(self, path: str) -> NotebookParameters:
+        notebook = await asyncio.to_thread(self._workspace.open_notebook, path)
+        return await asyncio.to_thread(declared_parameters, notebook)
 
     async def get(self, run_id: int) -> Run:
         return await asyncio.to_thread(self._store.get, run_id)

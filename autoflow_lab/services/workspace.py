@@ -19,6 +19,7 @@ class Notebook:
     path: str  # relative to the root, POSIX separators
     absolute: Path
     kernel_name: str | None
+    has_parameters_cell: bool
 
 
 class Workspace:
@@ -65,8 +66,14 @@ class Workspace:
             content = nbformat.read(absolute, as_version=4)
         except Exception as error:
             raise InvalidInput(f"{path!r} is not a valid notebook: {error}") from error
-        kernel_name = content.metadata.get("kernelspec", {}).get("name")
-        return Notebook(path=self.relative(absolute), absolute=absolute, kernel_name=kernel_name)
+        return Notebook(
+            path=self.relative(absolute),
+            absolute=absolute,
+            kernel_name=content.metadata.get("kernelspec", {}).get("name"),
+            has_parameters_cell=any(
+                "parameters" in cell.metadata.get("tags", []) for cell in content.cells
+            ),
+        )
 
     def output_path(self, notebook: Notebook, run_id: int, created_at: datetime) -> Path:
         """Where a run's executed notebook goes.

@@ -59,7 +59,6 @@ class LabPage:
         """JupyterLab puts the current document's path in the address bar."""
         self.page.wait_for_url(re.compile(rf"/lab/tree/{re.escape(path_prefix)}"), timeout=30_000)
 
-    def active_cell_text(self) -> str:
-        cell = self.notebook_panel.locator(".jp-Cell.jp-mod-active")
-        expect(cell).to_be_visible()
-        return str(cell.inner_text())
+    @property
+    def active_cell(self) -> Locator:
+        return self.notebook_panel.locator(".jp-Cell.jp-mod-active")

@@ -42,5 +42,5 @@ def test_failed_run_opens_at_the_failing_cell(lab: LabPage) -> None:
 
     # Then the executed notebook opens with the failing cell active and the error inline
     lab.wait_for_document("autoflow-runs/failing_example/")
-    assert "calls[column].sum()" in lab.active_cell_text()
-    assert "KeyError" in lab.active_cell_text()
+    expect(lab.active_cell).to_contain_text("calls[column].sum()", timeout=30_000)
+    expect(lab.active_cell).to_contain_text("KeyError")
