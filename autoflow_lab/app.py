@@ -85,6 +85,8 @@ class AutoflowApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         assert self.serverapp is not None
+        kernel_specs = self.serverapp.kernel_spec_manager
+        assert kernel_specs is not None
         workspace = Workspace(Path(self.serverapp.root_dir), self.outputs_dir)
         store = RunStore(open_database(self.database_url))
         executor = self.executor_class(max_workers=self.max_concurrent_runs, parent=self)
@@ -92,6 +94,7 @@ class AutoflowApp(ExtensionApp):
             store=store,
             executor=executor,
             workspace=workspace,
+            kernel_names=kernel_specs.find_kernel_specs,
             max_concurrent_runs=self.max_concurrent_runs,
             cell_timeout=self.cell_timeout,
         )

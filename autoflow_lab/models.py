@@ -44,6 +44,9 @@ class Run(BaseModel):
     id: int
     notebook: str = Field(description="Notebook path relative to the server root.")
     parameters: dict[str, Any]
+    kernel_name: str | None = Field(
+        description="The kernel the run executes with; null in runs recorded before 0.1."
+    )
     status: RunStatus
     created_at: datetime
     started_at: datetime | None
@@ -59,6 +62,9 @@ class RunCreate(BaseModel):
 
     notebook: str = Field(min_length=1)
     parameters: dict[str, Any] = Field(default_factory=dict)
+    kernel_name: str | None = Field(
+        default=None, description="Overrides the kernel named in the notebook's metadata."
+    )
 
     @field_validator("parameters")
     @classmethod

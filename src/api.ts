@@ -41,6 +41,10 @@ export namespace AutoflowAPI {
      */
     notebook: string;
     parameters: Parameters;
+    /**
+     * The kernel the run executes with; null for runs recorded before 0.1.
+     */
+    kernel_name: string | null;
     status: RunStatus;
     /**
      * ISO 8601 timestamps (UTC).
@@ -69,6 +73,10 @@ export namespace AutoflowAPI {
   export interface ICreateRunRequest {
     notebook: string;
     parameters: Parameters;
+    /**
+     * Overrides the kernel named in the notebook's metadata.
+     */
+    kernel_name?: string;
   }
 
   /**

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from .notebooks import write_notebook
@@ -16,6 +17,7 @@ def workspace(jp_root_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     (jp_root_dir / "notes.txt").write_text("not a notebook")
     (jp_root_dir / "corrupt.ipynb").write_text("{ this is not json")
     (jp_root_dir / "folder.ipynb").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), jp_root_dir / "nokernel.ipynb")
     outside = tmp_path_factory.mktemp("outside")
     write_notebook(outside / "secret.ipynb", "1")
     os.symlink(outside / "secret.ipynb", jp_root_dir / "escape.ipynb")
@@ -42,6 +44,8 @@ def workspace(jp_root_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         ({"notebook": "good.ipynb", "parameters": "x=1"}, 400, "should be an object"),
         ({"notebook": "good.ipynb", "parameters": {"not valid": 1}}, 400, "Python identifiers"),
         ({"notebook": "good.ipynb", "colour": "red"}, 400, "colour: Extra inputs"),
+        ({"notebook": "good.ipynb", "kernel_name": "nope"}, 400, "Unknown kernel 'nope'"),
+        ({"notebook": "nokernel.ipynb"}, 400, "names no kernel in its metadata"),
     ],
 )
 async def test_bad_run_request_is_refused_without_creating_a_run(

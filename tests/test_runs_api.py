@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from .notebooks import error_outputs, read_notebook, stream_text, write_notebook
@@ -36,6 +37,7 @@ async def test_run_with_parameters_succeeds_and_keeps_executed_notebook(
     assert queued["status"] == "queued"
     assert queued["notebook"] == "reports/greet.ipynb"
     assert queued["parameters"] == {"name": "AutoFlow", "n": 3}
+    assert queued["kernel_name"] == "python3"
     run = await wait_for_run(queued["id"])
     assert run["status"] == "succeeded", run
     assert run["error"] is None
@@ -50,6 +52,18 @@ async def test_run_with_parameters_succeeds_and_keeps_executed_notebook(
     assert 'name = "AutoFlow"' in injected[0].source
     assert "n = 3" in injected[0].source
     assert stream_text(executed.cells[-1]) == "hello AutoFlow x3\n"
+
+
+async def test_kernel_named_in_the_request_overrides_the_notebooks(
+    jp_root_dir: Path, api, wait_for_run
+) -> None:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('ran')")])
+    nbformat.write(notebook, jp_root_dir / "bare.ipynb")  # no kernelspec in its metadata
+
+    _, queued = await api("POST", "runs", {"notebook": "bare.ipynb", "kernel_name": "python3"})
+    run = await wait_for_run(queued["id"])
+
+    assert (run["status"], run["kernel_name"]) == ("succeeded", "python3")
 
 
 async def test_run_executes_in_the_notebooks_own_folder(

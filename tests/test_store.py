@@ -6,11 +6,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
 
 from autoflow_lab.errors import InvalidInput, NotFound
 from autoflow_lab.models import RunError, RunStatus
 from autoflow_lab.store import RunStore, open_database
+from autoflow_lab.store.database import migrate, migrations_config
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -26,15 +28,14 @@ def test_new_database_is_migrated_to_the_current_schema_in_wal_mode(database) ->
     assert "runs" in inspect(database).get_table_names()
     with database.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
-        )
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == ScriptDirectory.from_config(migrations_config()).get_current_head()
 
 
 def test_opening_twice_keeps_existing_runs(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
     first = open_database(url)
-    RunStore(first).create("a.ipynb", {}, T0, lambda i: f"out/{i}.ipynb")
+    RunStore(first).create("a.ipynb", {}, None, T0, lambda i: f"out/{i}.ipynb")
     first.dispose()
 
     second = open_database(url)
@@ -42,9 +43,34 @@ def test_opening_twice_keeps_existing_runs(tmp_path: Path) -> None:
     second.dispose()
 
 
+def test_database_made_by_the_first_release_is_upgraded_keeping_its_runs(tmp_path: Path) -> None:
+    # Given a database at the first release's schema (revision 0001) holding a run
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    old = create_engine(url)
+    migrate(old, "0001")
+    with old.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO runs (notebook, parameters, status, created_at, output)"
+                " VALUES ('daily.ipynb', '{\"n\": 2}', 'succeeded', '2026-01-01 00:00:00',"
+                " 'autoflow-runs/daily/x/daily.ipynb')"
+            )
+        )
+    old.dispose()
+
+    # When the current release opens it
+    engine = open_database(url)
+
+    # Then the schema is current and the run reads back, with the new field empty
+    run = RunStore(engine).get(1)
+    assert (run.notebook, run.parameters, run.kernel_name) == ("daily.ipynb", {"n": 2}, None)
+    assert run.created_at == T0
+    engine.dispose()
+
+
 def test_run_lifecycle_round_trips_times_and_error(database) -> None:
     store = RunStore(database)
-    run = store.create("a.ipynb", {"n": 1}, T0, lambda i: f"out/{i}/a.ipynb")
+    run = store.create("a.ipynb", {"n": 1}, "python3", T0, lambda i: f"out/{i}/a.ipynb")
     assert (run.status, run.output) == (RunStatus.QUEUED, f"out/{run.id}/a.ipynb")
 
     store.mark_running(run.id, T0 + timedelta(seconds=1))
@@ -60,7 +86,7 @@ def test_run_lifecycle_round_trips_times_and_error(database) -> None:
 
 def test_pages_walk_all_runs_newest_first(database) -> None:
     store = RunStore(database)
-    ids = [store.create("a.ipynb", {}, T0, lambda i: f"{i}").id for _ in range(7)]
+    ids = [store.create("a.ipynb", {}, None, T0, lambda i: f"{i}").id for _ in range(7)]
 
     seen, cursor = [], None
     while True:

@@ -27,6 +27,8 @@ FALSE_WORDS = {"false", "no", "0"}
 
 
 def declared_parameters(notebook: Notebook) -> NotebookParameters:
+    if not notebook.has_parameters_cell:
+        return NotebookParameters(notebook=notebook.path, has_parameters_cell=False, parameters=[])
     try:
         found = inspect_notebook(notebook.absolute)
     except ValueError as error:  # no kernel or language recorded in the notebook

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from functools import partial
 
-from ..errors import AutoflowError
+from ..errors import AutoflowError, InvalidInput
 from ..execution import Executor, RunOutcome, RunSpec
 from ..models import NotebookParameters, Run, RunCreate, RunError, RunPage, RunStatus
 from ..store import RunStore
@@ -37,6 +38,7 @@ class RunService:
         store: RunStore,
         executor: Executor,
         workspace: Workspace,
+        kernel_names: Callable[[], Iterable[str]],
         max_concurrent_runs: int,
         cell_timeout: float | None = None,
     ) -> None:
@@ -45,6 +47,7 @@ class RunService:
         self._store = store
         self._executor = executor
         self._workspace = workspace
+        self._kernel_names = kernel_names
         self._max_concurrent_runs = max_concurrent_runs
         self._cell_timeout = cell_timeout
         self._queue: asyncio.Queue[RunSpec] | None = None
@@ -52,6 +55,7 @@ class RunService:
 
     async def submit(self, request: RunCreate) -> Run:
         notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
+        kernel_name = await self._check_kernel(request.kernel_name, notebook)
         declared = await asyncio.to_thread(declared_parameters, notebook)
         parameters = validate_parameters(request.parameters, declared)
         created_at = utcnow()
@@ -61,7 +65,7 @@ class RunService:
             return self._workspace.relative(path)
 
         run = await asyncio.to_thread(
-            self._store.create, notebook.path, parameters, created_at, output_for
+            self._store.create, notebook.path, parameters, kernel_name, created_at, output_for
         )
         self._enqueue(run, notebook)
         return run
@@ -94,7 +98,7 @@ class RunService:
             output_path=str(self._workspace.root / run.output),
             cwd=str(notebook.absolute.parent),
             parameters=run.parameters,
-            kernel_name=notebook.kernel_name,
+            kernel_name=run.kernel_name or notebook.kernel_name,
             cell_timeout=self._cell_timeout,
         )
         self._ensure_dispatching().put_nowait(spec)
@@ -114,6 +118,24 @@ class RunService:
             task.cancel()
         await asyncio.gather(*self._dispatchers, return_exceptions=True)
         await self._executor.shutdown()
+
+    async def _check_kernel(self, requested: str | None, notebook: Notebook) -> str:
+        """The run's kernel: ``requested``, else the notebook's own.
+
+        Refused at submission when it is not installed, rather than failing later.
+        """
+        kernel_name = requested or notebook.kernel_name
+        available = sorted(await asyncio.to_thread(lambda: list(self._kernel_names())))
+        if kernel_name is None:
+            raise InvalidInput(
+                f"{notebook.path!r} names no kernel in its metadata; pass kernel_name, "
+                f"one of: {', '.join(available)}."
+            )
+        if kernel_name not in available:
+            raise InvalidInput(
+                f"Unknown kernel {kernel_name!r}; installed kernels: {', '.join(available)}."
+            )
+        return kernel_name
 
     def _ensure_dispatching(self) -> asyncio.Queue[RunSpec]:
         # Started lazily: the queue and tasks must belong to the running loop.

@@ -28,12 +28,17 @@ def open_database(url: str) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+def migrate(engine: Engine, revision: str = "head") -> None:
+    config = migrations_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
+
+
+def migrations_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:

@@ -22,6 +22,7 @@ class RunStore:
         self,
         notebook: str,
         parameters: dict[str, Any],
+        kernel_name: str | None,
         created_at: datetime,
         output_for: Callable[[int], str],
     ) -> Run:
@@ -30,6 +31,7 @@ class RunStore:
             row = RunRow(
                 notebook=notebook,
                 parameters=parameters,
+                kernel_name=kernel_name,
                 status=RunStatus.QUEUED.value,
                 created_at=created_at,
             )
@@ -114,6 +116,7 @@ def _to_run(row: RunRow) -> Run:
         id=row.id,
         notebook=row.notebook,
         parameters=row.parameters,
+        kernel_name=row.kernel_name,
         status=RunStatus(row.status),
         created_at=row.created_at,
         started_at=row.started_at,
