@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
 from sqlalchemy.engine import make_url
@@ -11,7 +13,7 @@ from traitlets import Bool, Float, Integer, Type, Unicode, default, validate
 
 from .execution import Executor, LocalExecutor
 from .routes import route_handlers
-from .services import RunService, Workspace
+from .services import Retention, RunService, Workspace
 from .store import RunStore, open_database
 
 
@@ -61,6 +63,26 @@ class AutoflowApp(ExtensionApp):
         ),
     )
 
+    keep_runs_per_notebook = Integer(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Finished runs to keep per notebook; older ones are deleted with their files "
+            "when a run of that notebook finishes. None (default): keep all."
+        ),
+    )
+
+    keep_runs_days = Float(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Days to keep a finished run; older ones are deleted with their files when "
+            "a run of the same notebook finishes. None (default): keep all."
+        ),
+    )
+
     executor_class = Type(
         default_value=LocalExecutor,
         klass=Executor,
@@ -83,12 +105,20 @@ class AutoflowApp(ExtensionApp):
             raise ValueError("max_concurrent_runs must be at least 1")
         return proposal["value"]
 
+    @validate("keep_runs_per_notebook", "keep_runs_days")
+    def _check_retention(self, proposal: dict[str, Any]) -> Any:
+        value = proposal["value"]
+        if value is not None and value <= 0:
+            raise ValueError(f"{proposal['trait'].name} must be positive, or None to keep all")
+        return value
+
     def initialize_settings(self) -> None:
         assert self.serverapp is not None
         kernel_specs = self.serverapp.kernel_spec_manager
         assert kernel_specs is not None
         workspace = Workspace(Path(self.serverapp.root_dir), self.outputs_dir)
         store = RunStore(open_database(self.database_url))
+        max_age = None if self.keep_runs_days is None else timedelta(days=self.keep_runs_days)
         executor = self.executor_class(max_workers=self.max_concurrent_runs, parent=self)
         self.runs = RunService(
             store=store,
@@ -97,6 +127,7 @@ class AutoflowApp(ExtensionApp):
             kernel_names=kernel_specs.find_kernel_specs,
             max_concurrent_runs=self.max_concurrent_runs,
             cell_timeout=self.cell_timeout,
+            retention=Retention(keep_latest=self.keep_runs_per_notebook, max_age=max_age),
         )
         # Runs once the server's event loop is running.
         self.serverapp.io_loop.add_callback(

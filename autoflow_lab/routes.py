@@ -95,6 +95,13 @@ class RunHandler(AutoflowHandler):
     async def get(self, run_id: str) -> None:
         self.write_model(await self.runs.get(_run_id(run_id)))
 
+    @web.authenticated
+    @authorized
+    async def delete(self, run_id: str) -> None:
+        await self.runs.delete(_run_id(run_id))
+        self.set_status(204)
+        self.finish()
+
 
 class NotebookParametersHandler(AutoflowHandler):
     @web.authenticated

@@ -13,6 +13,7 @@ ROUTES = [
     ("GET", "runs", None),
     ("POST", "runs", json.dumps({"notebook": "any.ipynb"})),
     ("GET", "runs/1", None),
+    ("DELETE", "runs/1", None),
     ("GET", "notebooks/parameters", None),
 ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .runs import RunService
+from .runs import Retention, RunService
 from .workspace import Workspace
 
-__all__ = ["RunService", "Workspace"]
+__all__ = ["Retention", "RunService", "Workspace"]

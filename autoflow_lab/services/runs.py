@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from functools import partial
 
-from ..errors import AutoflowError, InvalidInput
+from ..errors import AutoflowError, Conflict, InvalidInput
 from ..execution import Executor, RunOutcome, RunSpec
 from ..models import NotebookParameters, Run, RunCreate, RunError, RunPage, RunStatus
 from ..store import RunStore
@@ -20,6 +22,14 @@ log = logging.getLogger(__name__)
 INTERRUPTED = RunError(
     cell_index=None, ename="Interrupted", evalue="interrupted: the server stopped during the run"
 )
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How many finished runs to keep per notebook, and for how long; None: no limit."""
+
+    keep_latest: int | None = None
+    max_age: timedelta | None = None
 
 
 def utcnow() -> datetime:
@@ -41,6 +51,7 @@ class RunService:
         kernel_names: Callable[[], Iterable[str]],
         max_concurrent_runs: int,
         cell_timeout: float | None = None,
+        retention: Retention = Retention(),
     ) -> None:
         if max_concurrent_runs < 1:
             raise ValueError("max_concurrent_runs must be at least 1")
@@ -50,6 +61,7 @@ class RunService:
         self._kernel_names = kernel_names
         self._max_concurrent_runs = max_concurrent_runs
         self._cell_timeout = cell_timeout
+        self._retention = retention
         self._queue: asyncio.Queue[RunSpec] | None = None
         self._dispatchers: list[asyncio.Task[None]] = []
 
@@ -110,6 +122,15 @@ class RunService:
     async def get(self, run_id: int) -> Run:
         return await asyncio.to_thread(self._store.get, run_id)
 
+    async def delete(self, run_id: int) -> None:
+        """Remove a finished run: its record and its folder of files."""
+        run = await asyncio.to_thread(self._store.get, run_id)
+        if not run.status.is_final:
+            raise Conflict(
+                f"Run {run_id} is {run.status.value}; it can be deleted once it has finished."
+            )
+        await asyncio.to_thread(self._remove, run)
+
     async def page(self, limit: int, cursor: str | None) -> RunPage:
         return await asyncio.to_thread(self._store.page, limit, cursor)
 
@@ -168,4 +189,20 @@ class RunService:
             )
         status = RunStatus.SUCCEEDED if outcome.succeeded else RunStatus.FAILED
         finish = partial(self._store.mark_finished, spec.run_id, status, utcnow(), outcome.error)
-        await asyncio.to_thread(finish)
+        run = await asyncio.to_thread(finish)
+        await self._apply_retention(run.notebook)
+
+    async def _apply_retention(self, notebook: str) -> None:
+        keep_latest, max_age = self._retention.keep_latest, self._retention.max_age
+        if keep_latest is None and max_age is None:
+            return
+        cutoff = utcnow() - max_age if max_age is not None else None
+        for run in await asyncio.to_thread(self._store.expired, notebook, keep_latest, cutoff):
+            await asyncio.to_thread(self._remove, run)
+
+    def _remove(self, run: Run) -> None:
+        """Record first, then files: a failure leaves stray files, never a dangling run."""
+        self._store.delete(run.id)
+        folder = self._workspace.run_folder(run.output, run.id)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -75,6 +75,19 @@ class Workspace:
             ),
         )
 
+    def run_folder(self, output: str | None, run_id: int) -> Path | None:
+        """The folder holding one run's files, if it is where this layout puts it.
+
+        Anything else (an output outside the outputs folder, a folder not named
+        for this run) is never returned, so deleting a run cannot remove more.
+        """
+        if output is None:
+            return None
+        folder = (self.root / output).parent.resolve()
+        if folder.is_relative_to(self.outputs) and folder.name.endswith(f"_run-{run_id}"):
+            return folder
+        return None
+
     def output_path(self, notebook: Notebook, run_id: int, created_at: datetime) -> Path:
         """Where a run's executed notebook goes.
 

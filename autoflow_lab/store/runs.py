@@ -62,6 +62,33 @@ class RunStore:
         with self._sessions() as session:
             return [_to_run(row) for row in session.scalars(query)]
 
+    def delete(self, run_id: int) -> None:
+        with self._sessions.begin() as session:
+            session.delete(_get_row(session, run_id))
+
+    def expired(
+        self, notebook: str, keep_latest: int | None, finished_before: datetime | None
+    ) -> list[Run]:
+        """Finished runs of ``notebook`` beyond the newest ``keep_latest`` or too old."""
+        final = [status.value for status in RunStatus if status.is_final]
+        query = (
+            select(RunRow)
+            .where(RunRow.notebook == notebook, RunRow.status.in_(final))
+            .order_by(RunRow.id.desc())
+        )
+        with self._sessions() as session:
+            runs = [_to_run(row) for row in session.scalars(query)]
+        return [
+            run
+            for position, run in enumerate(runs)
+            if (keep_latest is not None and position >= keep_latest)
+            or (
+                finished_before is not None
+                and run.finished_at is not None
+                and run.finished_at < finished_before
+            )
+        ]
+
     def requeue(self, run_id: int) -> Run:
         with self._sessions.begin() as session:
             row = _get_row(session, run_id)
