@@ -9,7 +9,7 @@ from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
 from sqlalchemy.engine import make_url
-from traitlets import Bool, Float, Integer, Type, Unicode, default, validate
+from traitlets import Bool, Float, Integer, List, Type, Unicode, default, validate
 
 from .execution import Executor, LocalExecutor
 from .routes import route_handlers
@@ -83,6 +83,18 @@ class AutoflowApp(ExtensionApp):
         ),
     )
 
+    kernel_env_vars = List(
+        Unicode(),
+        config=True,
+        help=(
+            "Names of the server's environment variables to pass into run kernels, such "
+            "as FLOWAPI_TOKEN. Kernels otherwise get only basic system variables (PATH, "
+            "HOME, locale, Python and Jupyter paths). Passed values are treated as "
+            "secrets: they are redacted from executed notebooks and errors, and never "
+            "stored or logged."
+        ),
+    )
+
     executor_class = Type(
         default_value=LocalExecutor,
         klass=Executor,
@@ -128,6 +140,7 @@ class AutoflowApp(ExtensionApp):
             max_concurrent_runs=self.max_concurrent_runs,
             cell_timeout=self.cell_timeout,
             retention=Retention(keep_latest=self.keep_runs_per_notebook, max_age=max_age),
+            kernel_environment=self._passed_environment(),
         )
         # Runs once the server's event loop is running.
         self.serverapp.io_loop.add_callback(
@@ -139,6 +152,15 @@ class AutoflowApp(ExtensionApp):
             make_url(self.database_url).render_as_string(hide_password=True),
             self.max_concurrent_runs,
         )
+
+    def _passed_environment(self) -> dict[str, str]:
+        missing = [name for name in self.kernel_env_vars if name not in os.environ]
+        if missing:  # names only: values are secrets
+            self.log.warning(
+                "AutoFlow Lab: kernel_env_vars not set in the server's environment: %s",
+                ", ".join(missing),
+            )
+        return {name: os.environ[name] for name in self.kernel_env_vars if name in os.environ}
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(route_handlers(self.runs))

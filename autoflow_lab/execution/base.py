@@ -21,6 +21,8 @@ class RunSpec:
     parameters: dict[str, Any] = field(default_factory=dict)
     kernel_name: str | None = None
     cell_timeout: float | None = None
+    # Variables passed to the kernel. Secret: never logged, stored or shown.
+    environment: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)

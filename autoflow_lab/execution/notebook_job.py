@@ -12,9 +12,31 @@ from papermill.exceptions import PapermillExecutionError
 
 from ..models import RunError
 from .base import RunOutcome, RunSpec
+from .environment import environment, kernel_environment, redact, redact_notebook
 
 
 def execute_run(spec: RunSpec) -> RunOutcome:
+    """Execute ``spec`` in a kernel that sees only the base and passed variables.
+
+    Passed values are then redacted from the executed notebook and the error.
+    """
+    with environment(kernel_environment(spec.environment)):
+        outcome = _execute(spec)
+    secrets = list(spec.environment.values())
+    redact_notebook(spec.output_path, secrets)
+    if outcome.error is not None:
+        error = outcome.error
+        outcome = RunOutcome(
+            error=RunError(
+                cell_index=error.cell_index,
+                ename=error.ename,
+                evalue=redact(error.evalue, secrets),
+            )
+        )
+    return outcome
+
+
+def _execute(spec: RunSpec) -> RunOutcome:
     """Execute ``spec`` and describe how it ended.
 
     The executed notebook is always left at ``spec.output_path`` once execution

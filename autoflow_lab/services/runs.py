@@ -52,6 +52,7 @@ class RunService:
         max_concurrent_runs: int,
         cell_timeout: float | None = None,
         retention: Retention = Retention(),
+        kernel_environment: dict[str, str] | None = None,
     ) -> None:
         if max_concurrent_runs < 1:
             raise ValueError("max_concurrent_runs must be at least 1")
@@ -62,6 +63,7 @@ class RunService:
         self._max_concurrent_runs = max_concurrent_runs
         self._cell_timeout = cell_timeout
         self._retention = retention
+        self._kernel_environment = kernel_environment or {}
         self._queue: asyncio.Queue[RunSpec] | None = None
         self._dispatchers: list[asyncio.Task[None]] = []
 
@@ -112,6 +114,7 @@ class RunService:
             parameters=run.parameters,
             kernel_name=run.kernel_name or notebook.kernel_name,
             cell_timeout=self._cell_timeout,
+            environment=self._kernel_environment,
         )
         self._ensure_dispatching().put_nowait(spec)
 
