@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from pathlib import PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+
+LOG_NAME = "run.log"
 
 
 class RunStatus(str, Enum):
@@ -53,6 +56,11 @@ class Run(BaseModel):
     finished_at: datetime | None
     output: str | None = Field(description="Executed notebook path relative to the server root.")
     error: RunError | None
+
+    @computed_field(description="The run's log (kernel output and engine messages).")  # type: ignore[prop-decorator]
+    @property
+    def log(self) -> str | None:
+        return None if self.output is None else str(PurePosixPath(self.output).parent / LOG_NAME)
 
 
 class RunCreate(BaseModel):

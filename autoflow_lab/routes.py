@@ -103,6 +103,14 @@ class RunHandler(AutoflowHandler):
         self.finish()
 
 
+class RunLogHandler(AutoflowHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        text = await self.runs.read_log(_run_id(run_id))
+        self.finish(text, set_content_type="text/plain; charset=utf-8")
+
+
 class NotebookParametersHandler(AutoflowHandler):
     @web.authenticated
     @authorized
@@ -132,5 +140,6 @@ def route_handlers(runs: RunService) -> list[tuple[str, type[AutoflowHandler], d
         (r"/autoflow/api/version", VersionHandler, dependencies),
         (r"/autoflow/api/runs", RunsHandler, dependencies),
         (r"/autoflow/api/runs/([^/]+)", RunHandler, dependencies),
+        (r"/autoflow/api/runs/([^/]+)/log", RunLogHandler, dependencies),
         (r"/autoflow/api/notebooks/parameters", NotebookParametersHandler, dependencies),
     ]

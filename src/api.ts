@@ -56,6 +56,10 @@ export namespace AutoflowAPI {
      * Executed notebook path, relative to the server root.
      */
     output: string | null;
+    /**
+     * The run's log (kernel output and engine messages), relative to the server root.
+     */
+    log: string | null;
     error: IRunError | null;
   }
 

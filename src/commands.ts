@@ -6,6 +6,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
+import { AutoflowAPI } from './api';
 import { basename, messageOf } from './format';
 import { autoflowIcon } from './icons';
 import { RunsModel } from './model';
@@ -31,7 +32,16 @@ export namespace CommandIDs {
    * Reveal the AutoFlow sidebar.
    */
   export const showRuns = 'autoflow:show-runs';
+  /**
+   * Open the log of the run under the context menu.
+   */
+  export const openLog = 'autoflow:open-run-log';
 }
+
+/**
+ * Selector of a run row, the target of the run context menu.
+ */
+export const RUN_ROW_SELECTOR = '.jp-autoflow-RunRow[data-run-id]';
 
 /**
  * What the commands need from the application.
@@ -108,6 +118,23 @@ export function addCommands(context: ICommandContext): void {
     execute: () => shell.activateById(RunsPanel.ID)
   });
 
+  commands.addCommand(CommandIDs.openLog, {
+    label: trans.__('Open Run Log'),
+    caption: trans.__("Open the run's kernel output and engine messages"),
+    describedBy: NO_ARGS,
+    isEnabled: () => Boolean(runUnderContextMenu(context)?.log),
+    execute: () => {
+      const run = runUnderContextMenu(context);
+      if (run?.log && run.status !== 'queued') {
+        context.docManager.openOrReveal(run.log);
+      } else if (run) {
+        Notification.info(
+          trans.__('Run #%1 has no log until it starts.', run.id)
+        );
+      }
+    }
+  });
+
   const notify = () => commands.notifyCommandChanged(CommandIDs.runNotebook);
   tracker.currentChanged.connect(notify);
   shell.currentChanged?.connect(notify);
@@ -149,6 +176,19 @@ async function submitRun(
   } catch (error) {
     Notification.error(messageOf(error), { autoClose: 10000 });
   }
+}
+
+/**
+ * The run whose row the context menu was opened on.
+ */
+function runUnderContextMenu(
+  context: ICommandContext
+): AutoflowAPI.IRun | undefined {
+  const row = context.app.contextMenuHitTest(node =>
+    node.matches(RUN_ROW_SELECTOR)
+  );
+  const id = Number(row?.dataset.runId);
+  return context.model.runs.find(run => run.id === id);
 }
 
 /**

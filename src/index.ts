@@ -12,7 +12,12 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 /* eslint-disable jupyter/prefer-lazy-imports -- the sidebar, commands and toolbar button are registered at start-up */
 import { AutoflowClient } from './api';
-import { addCommands, CommandIDs, runNotebookPanel } from './commands';
+import {
+  addCommands,
+  CommandIDs,
+  RUN_ROW_SELECTOR,
+  runNotebookPanel
+} from './commands';
 import { messageOf } from './format';
 import { serverUnavailableNotice } from './messages';
 import { RunsModel } from './model';
@@ -113,6 +118,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       command: CommandIDs.runFile,
       selector: '.jp-DirListing-item[data-file-type="notebook"]',
       rank: 3
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.openLog,
+      selector: RUN_ROW_SELECTOR,
+      rank: 1
     });
 
     if (palette) {

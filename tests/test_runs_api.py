@@ -180,3 +180,35 @@ async def test_concurrent_runs_never_exceed_the_limit(jp_root_dir: Path, api, wa
     for start, _ in spans:
         overlapping = sum(1 for s, f in spans if s <= start < f)
         assert overlapping <= 2
+
+
+async def test_run_log_holds_engine_messages_and_kernel_output(
+    jp_root_dir: Path, api, jp_fetch, wait_for_run
+) -> None:
+    write_notebook(
+        jp_root_dir / "chatty.ipynb",
+        "import sys\nprint('to stdout')\nprint('to stderr', file=sys.stderr)",
+        "1 / 0",
+    )
+    _, queued = await api("POST", "runs", {"notebook": "chatty.ipynb"})
+    run = await wait_for_run(queued["id"])
+
+    response = await jp_fetch("autoflow", "api", "runs", str(run["id"]), "log")
+
+    assert response.headers["Content-Type"].startswith("text/plain")
+    log = response.body.decode()
+    assert f"AutoFlow] run {run['id']}: executing" in log
+    assert "kernel python3" in log
+    assert "to stdout\n" in log
+    assert "to stderr\n" in log
+    assert "failed in cell" in log
+    assert "ZeroDivisionError: division by zero" in log
+    assert (jp_root_dir / run["log"]).read_text() == log
+    assert run["log"] == str(Path(run["output"]).parent / "run.log")
+
+
+async def test_log_of_unknown_run_is_404(jp_root_dir: Path, api) -> None:
+    status, reply = await api("GET", "runs/77/log")
+
+    assert status == 404
+    assert "No run with id 77" in reply["message"]

@@ -17,6 +17,7 @@ class RunSpec:
     run_id: int
     input_path: str
     output_path: str
+    log_path: str
     cwd: str
     parameters: dict[str, Any] = field(default_factory=dict)
     kernel_name: str | None = None

@@ -49,6 +49,18 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
+def redact_file(path: str, secrets: list[str]) -> None:
+    """Replace every secret value in the text file at ``path``."""
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    redacted = redact(text, secrets)
+    if redacted != text:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(redacted)
+
+
 def redact_notebook(path: str, secrets: list[str]) -> None:
     """Replace every secret value in the executed notebook at ``path``."""
     secrets = [s for s in secrets if len(s) >= SHORTEST_SECRET]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import nbformat
 import papermill
@@ -12,18 +13,36 @@ from papermill.exceptions import PapermillExecutionError
 
 from ..models import RunError
 from .base import RunOutcome, RunSpec
-from .environment import environment, kernel_environment, redact, redact_notebook
+from .environment import (
+    environment,
+    kernel_environment,
+    redact,
+    redact_file,
+    redact_notebook,
+)
 
 
 def execute_run(spec: RunSpec) -> RunOutcome:
     """Execute ``spec`` in a kernel that sees only the base and passed variables.
 
-    Passed values are then redacted from the executed notebook and the error.
+    The run's log gets the engine's messages and the kernel's stdout and stderr.
+    Passed values are then redacted from the executed notebook, log and error.
     """
-    with environment(kernel_environment(spec.environment)):
-        outcome = _execute(spec)
+    Path(spec.output_path).parent.mkdir(parents=True, exist_ok=True)
+    with open(spec.log_path, "a", encoding="utf-8") as log:
+        _note(log, f"run {spec.run_id}: executing {spec.input_path}")
+        _note(log, f"kernel {spec.kernel_name}, working directory {spec.cwd}")
+        with environment(kernel_environment(spec.environment)):
+            outcome = _execute(spec, log)
+        if outcome.error is None:
+            _note(log, "succeeded")
+        else:
+            where = outcome.error.cell_index
+            cell = "" if where is None else f" in cell {where} of the executed notebook"
+            _note(log, f"failed{cell}: {outcome.error.ename}: {outcome.error.evalue}")
     secrets = list(spec.environment.values())
     redact_notebook(spec.output_path, secrets)
+    redact_file(spec.log_path, secrets)
     if outcome.error is not None:
         error = outcome.error
         outcome = RunOutcome(
@@ -36,7 +55,13 @@ def execute_run(spec: RunSpec) -> RunOutcome:
     return outcome
 
 
-def _execute(spec: RunSpec) -> RunOutcome:
+def _note(log: TextIO, message: str) -> None:
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    log.write(f"[{stamp} UTC AutoFlow] {message}\n")
+    log.flush()
+
+
+def _execute(spec: RunSpec, log: TextIO) -> RunOutcome:
     """Execute ``spec`` and describe how it ended.
 
     The executed notebook is always left at ``spec.output_path`` once execution
@@ -44,7 +69,6 @@ def _execute(spec: RunSpec) -> RunOutcome:
     a cell timeout or a dying kernel it leaves unmarked, so those are written
     into the failing cell here.
     """
-    Path(spec.output_path).parent.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(
             spec.input_path,
@@ -55,6 +79,8 @@ def _execute(spec: RunSpec) -> RunOutcome:
             execution_timeout=spec.cell_timeout,
             progress_bar=False,
             log_output=False,
+            stdout_file=log,
+            stderr_file=log,
             request_save_on_cell_execute=True,
         )
     except PapermillExecutionError as error:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
 
-from ..errors import AutoflowError, Conflict, InvalidInput
+from ..errors import AutoflowError, Conflict, InvalidInput, NotFound
 from ..execution import Executor, RunOutcome, RunSpec
 from ..models import NotebookParameters, Run, RunCreate, RunError, RunPage, RunStatus
 from ..store import RunStore
@@ -106,10 +106,12 @@ class RunService:
 
     def _enqueue(self, run: Run, notebook: Notebook) -> None:
         assert run.output is not None
+        assert run.log is not None
         spec = RunSpec(
             run_id=run.id,
             input_path=str(notebook.absolute),
             output_path=str(self._workspace.root / run.output),
+            log_path=str(self._workspace.root / run.log),
             cwd=str(notebook.absolute.parent),
             parameters=run.parameters,
             kernel_name=run.kernel_name or notebook.kernel_name,
@@ -133,6 +135,13 @@ class RunService:
                 f"Run {run_id} is {run.status.value}; it can be deleted once it has finished."
             )
         await asyncio.to_thread(self._remove, run)
+
+    async def read_log(self, run_id: int) -> str:
+        run = await asyncio.to_thread(self._store.get, run_id)
+        path = self._workspace.root / run.log if run.log else None
+        if path is None or not path.exists():
+            raise NotFound(f"Run {run_id} has no log yet: it is {run.status.value}.")
+        return await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
 
     async def page(self, limit: int, cursor: str | None) -> RunPage:
         return await asyncio.to_thread(self._store.page, limit, cursor)

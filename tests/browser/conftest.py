@@ -33,7 +33,8 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterProc
     """``jupyter lab`` over a copy of examples/, configured as installed by pip."""
     home = tmp_path_factory.mktemp("lab")
     root = home / "workspace"
-    shutil.copytree(EXAMPLES, root)
+    # not the outputs or history of anyone's own sessions over examples/
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns("autoflow-runs", ".ipynb_*"))
     settings = home / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(

@@ -24,7 +24,7 @@ class LabPage:
 
     @property
     def notebook_panel(self) -> Locator:
-        """The document in the current main-area tab.
+        """The document (notebook or file) in the current main-area tab.
 
         JupyterLab keeps background tabs rendered (only scaled away), so
         ``:visible`` would match them too; the selected tab names its panel.
@@ -33,20 +33,26 @@ class LabPage:
         tab_id = tab.get_attribute("id", timeout=30_000)
         return self.page.locator(f'[role="tabpanel"][aria-labelledby="{tab_id}"]')
 
-    def run_with_autoflow(self) -> None:
+    def run_with_autoflow(self) -> int:
+        """Click the toolbar button; returns the id the confirmation names."""
         toolbar = self.notebook_panel.locator(".jp-NotebookPanel-toolbar")
         toolbar.get_by_role("button", name="Run with AutoFlow", exact=True).click()
+        confirmation = self.page.get_by_text(re.compile(r"^Run #\d+ of .+ queued$"))
+        expect(confirmation).to_be_visible(timeout=30_000)
+        found = re.search(r"#(\d+)", confirmation.inner_text())
+        assert found is not None
+        return int(found.group(1))
 
     @property
     def sidebar(self) -> Locator:
         return self.page.locator("#autoflow-runs")
 
-    def run_row(self, notebook: str, status: str) -> Locator:
-        name = re.compile(rf"^{re.escape(notebook)}, {status}, run #\d+$")
-        return self.sidebar.get_by_role("button", name=name)
+    def run_row(self, notebook: str, status: str, run_id: int) -> Locator:
+        name = f"{notebook}, {status}, run #{run_id}"
+        return self.sidebar.get_by_role("button", name=name, exact=True)
 
-    def wait_for_run(self, notebook: str, status: str) -> Locator:
-        row = self.run_row(notebook, status)
+    def wait_for_run(self, notebook: str, status: str, run_id: int) -> Locator:
+        row = self.run_row(notebook, status, run_id)
         expect(row).to_be_visible(timeout=RUN_TIMEOUT_MS)
         return row
 

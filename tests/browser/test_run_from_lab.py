@@ -17,10 +17,10 @@ def test_run_notebook_from_toolbar_and_open_executed_notebook(lab: LabPage) -> N
     lab.open_notebook("hello.ipynb")
 
     # When the analyst clicks "Run with AutoFlow"
-    lab.run_with_autoflow()
+    run_id = lab.run_with_autoflow()
 
     # Then the AutoFlow sidebar shows the run reaching "succeeded"
-    row = lab.wait_for_run("hello.ipynb", "succeeded")
+    row = lab.wait_for_run("hello.ipynb", "succeeded", run_id)
     lab.screenshot(lab.sidebar, "sidebar.png")
 
     # And clicking the run opens the executed notebook with its outputs
@@ -34,8 +34,8 @@ def test_run_notebook_from_toolbar_and_open_executed_notebook(lab: LabPage) -> N
 def test_failed_run_opens_at_the_failing_cell(lab: LabPage) -> None:
     # Given a run of a notebook that fails in its third code cell
     lab.open_notebook("failing_example.ipynb")
-    lab.run_with_autoflow()
-    row = lab.wait_for_run("failing_example.ipynb", "failed")
+    run_id = lab.run_with_autoflow()
+    row = lab.wait_for_run("failing_example.ipynb", "failed", run_id)
 
     # When the analyst clicks the failed run
     row.click()
@@ -44,3 +44,20 @@ def test_failed_run_opens_at_the_failing_cell(lab: LabPage) -> None:
     lab.wait_for_document("autoflow-runs/failing_example/")
     expect(lab.active_cell).to_contain_text("calls[column].sum()", timeout=30_000)
     expect(lab.active_cell).to_contain_text("KeyError")
+
+
+def test_run_log_opens_from_the_run_context_menu(lab: LabPage) -> None:
+    # Given a finished run in the sidebar
+    lab.open_notebook("hello.ipynb")
+    run_id = lab.run_with_autoflow()
+    row = lab.wait_for_run("hello.ipynb", "succeeded", run_id)
+
+    # When the analyst right-clicks it and chooses "Open Run Log"
+    row.click(button="right")
+    lab.page.get_by_role("menuitem", name="Open Run Log").click()
+
+    # Then the log opens in JupyterLab with the kernel's output in it
+    lab.wait_for_document("autoflow-runs/hello/")
+    assert lab.page.url.split("?")[0].endswith("/run.log")
+    expect(lab.notebook_panel).to_contain_text("Hello, analyst!", timeout=30_000)
+    expect(lab.notebook_panel).to_contain_text("AutoFlow] succeeded")
