@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,31 @@ def test_run_in_flight_when_the_server_is_killed_fails_as_interrupted(tmp_path: 
         "evalue": "interrupted: the server stopped during the run",
     }
     assert run["finished_at"] is not None
+
+
+def test_server_stops_promptly_with_a_run_in_flight(tmp_path: Path) -> None:
+    # Given a server running a notebook that would take minutes
+    root = tmp_path / "root"
+    write_notebook(root / "slow.ipynb", SLOW_UNTIL_RESTART)
+    server = start_jupyter("server", root, tmp_path)
+    try:
+        run_id = int(server.api("POST", "runs", {"notebook": "slow.ipynb"})["id"])
+        _wait_for_status(server, run_id, "running")
+
+        # When the server alone is asked to stop, as Ctrl+C or a service manager would
+        started = time.monotonic()
+        os.kill(server.process.pid, signal.SIGTERM)
+        server.process.wait(timeout=30)
+    finally:
+        server.stop()
+
+    # Then it exits without waiting for the notebook, and the run is settled next time
+    assert time.monotonic() - started < 20
+    second = start_jupyter("server", root, tmp_path)
+    try:
+        assert _wait_for_status(second, run_id, "failed")["error"]["ename"] == "Interrupted"
+    finally:
+        second.stop()
 
 
 def test_run_in_flight_is_run_again_when_requeue_is_configured(tmp_path: Path) -> None:

@@ -42,7 +42,16 @@ class LocalExecutor(Executor):
             )
 
     async def shutdown(self) -> None:
+        """Stop at once: the server must not wait for notebooks to finish.
+
+        Runs cut short here are settled as interrupted when the server next
+        starts. Busy workers are terminated (their kernels exit with them);
+        ProcessPoolExecutor has no public way to do that before Python 3.14.
+        """
+        workers = list(getattr(self._pool, "_processes", {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
