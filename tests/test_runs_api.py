@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import nbformat
@@ -212,3 +213,16 @@ async def test_log_of_unknown_run_is_404(jp_root_dir: Path, api) -> None:
 
     assert status == 404
     assert "No run with id 77" in reply["message"]
+
+
+@pytest.mark.autoflow_config(max_concurrent_runs=1)
+async def test_queued_runs_start_in_submission_order(jp_root_dir: Path, api, wait_for_run) -> None:
+    write_notebook(jp_root_dir / "step.ipynb", "import time; time.sleep(0.5)")
+    ids = [(await api("POST", "runs", {"notebook": "step.ipynb"}))[1]["id"] for _ in range(3)]
+
+    runs = [await wait_for_run(run_id) for run_id in ids]
+
+    starts = [_time(run["started_at"]) for run in runs]
+    assert starts == sorted(starts)
+    for earlier, later in pairwise(runs):
+        assert _time(earlier["finished_at"]) <= _time(later["started_at"])
