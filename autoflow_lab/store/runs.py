@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import InvalidInput, NotFound
@@ -71,23 +71,18 @@ class RunStore:
     ) -> list[Run]:
         """Finished runs of ``notebook`` beyond the newest ``keep_latest`` or too old."""
         final = [status.value for status in RunStatus if status.is_final]
-        query = (
-            select(RunRow)
-            .where(RunRow.notebook == notebook, RunRow.status.in_(final))
-            .order_by(RunRow.id.desc())
-        )
+        of_notebook = (RunRow.notebook == notebook, RunRow.status.in_(final))
+        rules: list[ColumnElement[bool]] = []
+        if keep_latest is not None:
+            newest_first = select(RunRow.id).where(*of_notebook).order_by(RunRow.id.desc())
+            rules.append(RunRow.id.in_(newest_first.offset(keep_latest)))
+        if finished_before is not None:
+            rules.append(RunRow.finished_at < finished_before)
+        if not rules:
+            return []
+        query = select(RunRow).where(*of_notebook, or_(*rules)).order_by(RunRow.id)
         with self._sessions() as session:
-            runs = [_to_run(row) for row in session.scalars(query)]
-        return [
-            run
-            for position, run in enumerate(runs)
-            if (keep_latest is not None and position >= keep_latest)
-            or (
-                finished_before is not None
-                and run.finished_at is not None
-                and run.finished_at < finished_before
-            )
-        ]
+            return [_to_run(row) for row in session.scalars(query)]
 
     def requeue(self, run_id: int) -> Run:
         with self._sessions.begin() as session:
