@@ -63,12 +63,11 @@ def redact_file(path: str, secrets: list[str]) -> None:
 
 def redact_notebook(path: str, secrets: list[str]) -> None:
     """Replace every secret value in the executed notebook at ``path``."""
-    secrets = [s for s in secrets if len(s) >= SHORTEST_SECRET]
-    if not secrets or not os.path.exists(path):
+    if not os.path.exists(path):
         return
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
-    if not any(secret in text for secret in secrets):
+    if redact(text, secrets) == text:  # nothing to redact: leave the file untouched
         return
     notebook = nbformat.reads(text, as_version=4)
     for cell in notebook.cells:

@@ -44,14 +44,8 @@ def execute_run(spec: RunSpec) -> RunOutcome:
     redact_notebook(spec.output_path, secrets)
     redact_file(spec.log_path, secrets)
     if outcome.error is not None:
-        error = outcome.error
-        outcome = RunOutcome(
-            error=RunError(
-                cell_index=error.cell_index,
-                ename=error.ename,
-                evalue=redact(error.evalue, secrets),
-            )
-        )
+        evalue = redact(outcome.error.evalue, secrets)
+        outcome = RunOutcome(error=outcome.error.model_copy(update={"evalue": evalue}))
     return outcome
 
 
