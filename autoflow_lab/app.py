@@ -46,11 +46,25 @@ class AutoflowApp(ExtensionApp):
         help="Runs executing at once; further runs wait in a FIFO queue. Default: CPU count.",
     )
 
+    run_timeout = Float(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Seconds a run may execute (wall clock, not counting its time in the queue) "
+            "before its kernel is killed and it fails. A run may set its own limit. "
+            "None (default): no limit."
+        ),
+    )
+
     cell_timeout = Float(
         None,
         allow_none=True,
         config=True,
-        help="Seconds one cell may run before its run fails. None (default): no limit.",
+        help=(
+            "Seconds one cell may execute before its run fails. A run may set its own "
+            "limit. None (default): no limit."
+        ),
     )
 
     requeue_interrupted_runs = Bool(
@@ -117,11 +131,11 @@ class AutoflowApp(ExtensionApp):
             raise ValueError("max_concurrent_runs must be at least 1")
         return proposal["value"]
 
-    @validate("keep_runs_per_notebook", "keep_runs_days")
-    def _check_retention(self, proposal: dict[str, Any]) -> Any:
+    @validate("keep_runs_per_notebook", "keep_runs_days", "run_timeout", "cell_timeout")
+    def _check_positive(self, proposal: dict[str, Any]) -> Any:
         value = proposal["value"]
         if value is not None and value <= 0:
-            raise ValueError(f"{proposal['trait'].name} must be positive, or None to keep all")
+            raise ValueError(f"{proposal['trait'].name} must be positive, or None for no limit")
         return value
 
     def initialize_settings(self) -> None:
@@ -138,6 +152,7 @@ class AutoflowApp(ExtensionApp):
             workspace=workspace,
             kernel_names=kernel_specs.find_kernel_specs,
             max_concurrent_runs=self.max_concurrent_runs,
+            run_timeout=self.run_timeout,
             cell_timeout=self.cell_timeout,
             retention=Retention(keep_latest=self.keep_runs_per_notebook, max_age=max_age),
             kernel_environment=self._passed_environment(),

@@ -43,6 +43,18 @@ class RunError(BaseModel):
     evalue: str
 
 
+class RunProgress(BaseModel):
+    """How far a run has got; it keeps its last value once the run has finished."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cells_done: int = Field(description="Code cells that have finished executing.")
+    cells_total: int = Field(description="Code cells the run executes.")
+    current_cell: int | None = Field(
+        description="Index in the executed notebook of the cell executing now; null between cells."
+    )
+
+
 class Run(BaseModel):
     id: int
     notebook: str = Field(description="Notebook path relative to the server root.")
@@ -51,6 +63,9 @@ class Run(BaseModel):
         description="The kernel the run executes with; null in runs recorded before 0.1."
     )
     status: RunStatus
+    timeout: float | None = Field(description="Wall-clock limit of the run in seconds; null: none.")
+    cell_timeout: float | None = Field(description="Limit of each cell in seconds; null: none.")
+    progress: RunProgress | None = Field(description="Null until the run starts executing.")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -72,6 +87,18 @@ class RunCreate(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
     kernel_name: str | None = Field(
         default=None, description="Overrides the kernel named in the notebook's metadata."
+    )
+    timeout: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="Wall-clock limit in seconds; overrides the server's.",
+    )
+    cell_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="Per-cell limit in seconds; overrides the server's.",
     )
 
     @field_validator("parameters")

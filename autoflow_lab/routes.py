@@ -103,6 +103,13 @@ class RunHandler(AutoflowHandler):
         self.finish()
 
 
+class RunCancelHandler(AutoflowHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, run_id: str) -> None:
+        self.write_model(await self.runs.cancel(_run_id(run_id)), status=202)
+
+
 class RunLogHandler(AutoflowHandler):
     @web.authenticated
     @authorized
@@ -140,6 +147,7 @@ def route_handlers(runs: RunService) -> list[tuple[str, type[AutoflowHandler], d
         (r"/autoflow/api/version", VersionHandler, dependencies),
         (r"/autoflow/api/runs", RunsHandler, dependencies),
         (r"/autoflow/api/runs/([^/]+)", RunHandler, dependencies),
+        (r"/autoflow/api/runs/([^/]+)/cancel", RunCancelHandler, dependencies),
         (r"/autoflow/api/runs/([^/]+)/log", RunLogHandler, dependencies),
         (r"/autoflow/api/notebooks/parameters", NotebookParametersHandler, dependencies),
     ]

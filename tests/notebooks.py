@@ -35,3 +35,15 @@ def stream_text(cell: nbformat.NotebookNode) -> str:
 
 def error_outputs(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [o for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+def announce(name: str) -> str:
+    """A cell that records its kernel's and worker's pids in the file ``name``.
+
+    The file appears once execution reaches the cell, so tests can wait for it.
+    """
+    return (
+        "import os\n"
+        f"with open({name!r}, 'w') as pids:\n"
+        "    pids.write(f'{os.getpid()} {os.getppid()}')"
+    )

@@ -14,6 +14,7 @@ ROUTES = [
     ("POST", "runs", json.dumps({"notebook": "any.ipynb"})),
     ("GET", "runs/1", None),
     ("DELETE", "runs/1", None),
+    ("POST", "runs/1/cancel", ""),
     ("GET", "runs/1/log", None),
     ("GET", "notebooks/parameters", None),
 ]

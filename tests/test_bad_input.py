@@ -46,6 +46,19 @@ def workspace(jp_root_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         ({"notebook": "good.ipynb", "colour": "red"}, 400, "colour: Extra inputs"),
         ({"notebook": "good.ipynb", "kernel_name": "nope"}, 400, "Unknown kernel 'nope'"),
         ({"notebook": "nokernel.ipynb"}, 400, "names no kernel in its metadata"),
+        ({"notebook": "good.ipynb", "timeout": 0}, 400, "timeout: Input should be greater than 0"),
+        ({"notebook": "good.ipynb", "timeout": -5}, 400, "timeout: Input should be greater than 0"),
+        ({"notebook": "good.ipynb", "timeout": "soon"}, 400, "timeout: Input should be a valid"),
+        (
+            '{"notebook": "good.ipynb", "timeout": Infinity}',
+            400,
+            "timeout: Input should be a finite",
+        ),
+        (
+            {"notebook": "good.ipynb", "cell_timeout": 0},
+            400,
+            "cell_timeout: Input should be greater",
+        ),
     ],
 )
 async def test_bad_run_request_is_refused_without_creating_a_run(

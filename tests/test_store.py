@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from autoflow_lab.errors import InvalidInput, NotFound
-from autoflow_lab.models import RunError, RunStatus
+from autoflow_lab.models import RunError, RunProgress, RunStatus
 from autoflow_lab.store import RunStore, open_database
 from autoflow_lab.store.database import migrate, migrations_config
 
@@ -73,7 +73,10 @@ def test_run_lifecycle_round_trips_times_and_error(database) -> None:
     run = store.create("a.ipynb", {"n": 1}, "python3", T0, lambda i: f"out/{i}/a.ipynb")
     assert (run.status, run.output) == (RunStatus.QUEUED, f"out/{run.id}/a.ipynb")
 
-    store.mark_running(run.id, T0 + timedelta(seconds=1))
+    assert store.start(run.id, T0 + timedelta(seconds=1)) is not None
+    progress = RunProgress(cells_done=2, cells_total=5, current_cell=3)
+    store.set_progress(run.id, progress)
+    assert store.get(run.id).progress == progress
     error = RunError(cell_index=3, ename="ValueError", evalue="bad")
     done = store.mark_finished(run.id, RunStatus.FAILED, T0 + timedelta(seconds=5), error)
 
@@ -82,6 +85,26 @@ def test_run_lifecycle_round_trips_times_and_error(database) -> None:
     assert done.started_at == T0 + timedelta(seconds=1)
     assert done.finished_at is not None
     assert done.finished_at.tzinfo is not None
+
+
+def test_only_a_queued_run_starts_or_is_cancelled_from_the_queue(database) -> None:
+    store = RunStore(database)
+    started = store.create("a.ipynb", {}, None, T0, str, timeout=60, cell_timeout=5)
+    cancelled = store.create("a.ipynb", {}, None, T0, str)
+    stop = RunError(cell_index=None, ename="Cancelled", evalue="cancelled before it started")
+
+    assert store.start(started.id, T0) is not None
+    assert store.cancel_queued(cancelled.id, T0, stop) is not None
+
+    # a run that left the queue neither starts again nor is cancelled as if queued
+    assert store.cancel_queued(started.id, T0, stop) is None
+    assert store.start(cancelled.id, T0) is None
+    assert store.get(started.id).status == RunStatus.RUNNING
+    assert (store.get(started.id).timeout, store.get(started.id).cell_timeout) == (60, 5)
+    assert store.get(cancelled.id).status == RunStatus.CANCELLED
+    assert store.get(cancelled.id).error == stop
+    with pytest.raises(NotFound):
+        store.start(9999, T0)
 
 
 def test_pages_walk_all_runs_newest_first(database) -> None:

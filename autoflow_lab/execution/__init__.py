@@ -6,7 +6,15 @@ executor may run them in local worker processes or on a remote cluster.
 
 from __future__ import annotations
 
-from .base import Executor, RunOutcome, RunSpec
+from .base import Executor, ProgressReport, RunOutcome, RunSpec, StopReason, stopped
 from .local import LocalExecutor
 
-__all__ = ["Executor", "LocalExecutor", "RunOutcome", "RunSpec"]
+__all__ = [
+    "Executor",
+    "LocalExecutor",
+    "ProgressReport",
+    "RunOutcome",
+    "RunSpec",
+    "StopReason",
+    "stopped",
+]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from traitlets.config import LoggingConfigurable
 
-from ..models import RunError
+from ..models import RunError, RunProgress, RunStatus
 
 
 @dataclass(frozen=True)
@@ -21,18 +23,45 @@ class RunSpec:
     cwd: str
     parameters: dict[str, Any] = field(default_factory=dict)
     kernel_name: str | None = None
+    timeout: float | None = None
     cell_timeout: float | None = None
     # Variables passed to the kernel. Secret: never logged, stored or shown.
     environment: dict[str, str] = field(default_factory=dict, repr=False)
 
 
+class StopReason(str, Enum):
+    """Why a run is stopped before it has finished."""
+
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed out"
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     error: RunError | None = None
+    cancelled: bool = False
 
     @property
-    def succeeded(self) -> bool:
-        return self.error is None
+    def status(self) -> RunStatus:
+        if self.cancelled:
+            return RunStatus.CANCELLED
+        return RunStatus.SUCCEEDED if self.error is None else RunStatus.FAILED
+
+
+def stopped(reason: StopReason, cell_index: int | None, timeout: float | None = None) -> RunOutcome:
+    """The outcome of a run stopped in ``cell_index`` (None: before any cell ran).
+
+    ``timeout`` is the run's wall-clock limit, named when that is the reason.
+    """
+    where = "before its first cell" if cell_index is None else f"in cell {cell_index + 1}"
+    if reason is StopReason.CANCELLED:
+        error = RunError(cell_index=cell_index, ename="Cancelled", evalue=f"cancelled {where}")
+        return RunOutcome(error=error, cancelled=True)
+    evalue = f"timed out after {timeout or 0:g} s {where}"
+    return RunOutcome(error=RunError(cell_index=cell_index, ename="RunTimeout", evalue=evalue))
+
+
+ProgressReport = Callable[[RunProgress], None]
 
 
 class Executor(LoggingConfigurable):
@@ -46,8 +75,19 @@ class Executor(LoggingConfigurable):
         super().__init__(**kwargs)
         self.max_workers = max_workers
 
-    async def execute(self, spec: RunSpec) -> RunOutcome:
-        """Execute one run to completion. Notebook failures are outcomes, not exceptions."""
+    async def execute(self, spec: RunSpec, report: ProgressReport) -> RunOutcome:
+        """Execute one run to completion. Notebook failures are outcomes, not exceptions.
+
+        ``report`` is called on the event loop each time the run's progress changes.
+        """
+        raise NotImplementedError
+
+    async def stop(self, run_id: int, reason: StopReason) -> None:
+        """Stop a run ``execute`` is executing: kill its kernel, keep the partial notebook.
+
+        Returns at once; ``execute`` then returns the run's outcome within seconds.
+        Stopping a run that has just finished does nothing.
+        """
         raise NotImplementedError
 
     async def shutdown(self) -> None:

@@ -15,8 +15,6 @@ import re
 from datetime import date
 from typing import Any
 
-from papermill import inspect_notebook
-
 from ..errors import InvalidInput
 from ..models import NotebookParameters, ParameterInfo, ParameterType
 from .workspace import Notebook
@@ -29,6 +27,10 @@ FALSE_WORDS = {"false", "no", "0"}
 def declared_parameters(notebook: Notebook) -> NotebookParameters:
     if not notebook.has_parameters_cell:
         return NotebookParameters(notebook=notebook.path, has_parameters_cell=False, parameters=[])
+    # Imported on first use: papermill pulls in numpy and pyarrow, which an idle
+    # server has no use for.
+    from papermill import inspect_notebook
+
     try:
         found = inspect_notebook(notebook.absolute)
     except ValueError as error:  # no kernel or language recorded in the notebook

@@ -5,14 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+from asyncio import FIRST_COMPLETED
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
+from typing import Any
 
 from ..errors import AutoflowError, Conflict, InvalidInput, NotFound
-from ..execution import Executor, RunOutcome, RunSpec
-from ..models import NotebookParameters, Run, RunCreate, RunError, RunPage, RunStatus
+from ..execution import Executor, RunOutcome, RunSpec, StopReason, stopped
+from ..models import (
+    NotebookParameters,
+    Run,
+    RunCreate,
+    RunError,
+    RunPage,
+    RunProgress,
+    RunStatus,
+)
 from ..store import RunStore
 from .parameters import declared_parameters, validate_parameters
 from .workspace import Notebook, Workspace
@@ -50,6 +60,7 @@ class RunService:
         workspace: Workspace,
         kernel_names: Callable[[], Iterable[str]],
         max_concurrent_runs: int,
+        run_timeout: float | None = None,
         cell_timeout: float | None = None,
         retention: Retention = Retention(),
         kernel_environment: dict[str, str] | None = None,
@@ -61,11 +72,17 @@ class RunService:
         self._workspace = workspace
         self._kernel_names = kernel_names
         self._max_concurrent_runs = max_concurrent_runs
+        self._run_timeout = run_timeout
         self._cell_timeout = cell_timeout
         self._retention = retention
         self._kernel_environment = kernel_environment or {}
         self._queue: asyncio.Queue[RunSpec] | None = None
         self._dispatchers: list[asyncio.Task[None]] = []
+        # Per run this server executes: resolved when someone asks to stop it.
+        self._stop_requests: dict[int, asyncio.Future[StopReason]] = {}
+        # Per run: its latest progress, until written, and the task writing it.
+        self._progress: dict[int, RunProgress] = {}
+        self._progress_writers: dict[int, asyncio.Task[None]] = {}
 
     async def submit(self, request: RunCreate) -> Run:
         notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
@@ -78,9 +95,17 @@ class RunService:
             path = self._workspace.output_path(notebook, run_id, created_at)
             return self._workspace.relative(path)
 
-        run = await asyncio.to_thread(
-            self._store.create, notebook.path, parameters, kernel_name, created_at, output_for
+        create = partial(
+            self._store.create,
+            notebook.path,
+            parameters,
+            kernel_name,
+            created_at,
+            output_for,
+            timeout=request.timeout or self._run_timeout,
+            cell_timeout=request.cell_timeout or self._cell_timeout,
         )
+        run = await asyncio.to_thread(create)
         self._enqueue(run, notebook)
         return run
 
@@ -115,7 +140,8 @@ class RunService:
             cwd=str(notebook.absolute.parent),
             parameters=run.parameters,
             kernel_name=run.kernel_name or notebook.kernel_name,
-            cell_timeout=self._cell_timeout,
+            timeout=run.timeout,
+            cell_timeout=run.cell_timeout,
             environment=self._kernel_environment,
         )
         self._ensure_dispatching().put_nowait(spec)
@@ -135,6 +161,31 @@ class RunService:
                 f"Run {run_id} is {run.status.value}; it can be deleted once it has finished."
             )
         await asyncio.to_thread(self._remove, run)
+
+    async def cancel(self, run_id: int) -> Run:
+        """Cancel a queued run at once, or stop a running one: its kernel is killed.
+
+        Returns the run as it is now; a running run turns ``cancelled`` within seconds.
+        """
+        run = await asyncio.to_thread(self._store.get, run_id)
+        if run.status.is_final:
+            raise Conflict(f"Run {run_id} has already finished: it {run.status.value}.")
+        if run.status is RunStatus.QUEUED:
+            error = stopped(StopReason.CANCELLED, cell_index=None).error
+            assert error is not None
+            cancel = partial(self._store.cancel_queued, run_id, utcnow(), error)
+            cancelled = await asyncio.to_thread(cancel)
+            if cancelled is not None:
+                return cancelled
+        request = self._stop_requests.get(run_id)
+        if request is None:
+            raise Conflict(
+                f"Run {run_id} is executing in another process (such as the autoflow "
+                "command); stop it there."
+            )
+        if not request.done():
+            request.set_result(StopReason.CANCELLED)
+        return await asyncio.to_thread(self._store.get, run_id)
 
     async def read_log(self, run_id: int) -> str:
         run = await asyncio.to_thread(self._store.get, run_id)
@@ -191,18 +242,60 @@ class RunService:
                 queue.task_done()
 
     async def _execute(self, spec: RunSpec) -> None:
-        await asyncio.to_thread(self._store.mark_running, spec.run_id, utcnow())
+        # Registered before the run leaves the queue, so no cancel falls in between.
+        self._stop_requests[spec.run_id] = asyncio.get_running_loop().create_future()
         try:
-            outcome = await self._executor.execute(spec)
-        except Exception as error:
-            log.exception("The executor failed on run %s", spec.run_id)
-            outcome = RunOutcome(
-                error=RunError(cell_index=None, ename=type(error).__name__, evalue=str(error))
-            )
-        status = RunStatus.SUCCEEDED if outcome.succeeded else RunStatus.FAILED
-        finish = partial(self._store.mark_finished, spec.run_id, status, utcnow(), outcome.error)
+            if await asyncio.to_thread(self._store.start, spec.run_id, utcnow()) is None:
+                return  # cancelled while queued
+            try:
+                outcome = await self._execute_within_limits(spec)
+            except Exception as error:
+                log.exception("The executor failed on run %s", spec.run_id)
+                outcome = RunOutcome(
+                    error=RunError(cell_index=None, ename=type(error).__name__, evalue=str(error))
+                )
+        finally:
+            del self._stop_requests[spec.run_id]
+        writer = self._progress_writers.get(spec.run_id)
+        if writer is not None:  # the last progress lands before the outcome
+            await writer
+        finish = partial(
+            self._store.mark_finished, spec.run_id, outcome.status, utcnow(), outcome.error
+        )
         run = await asyncio.to_thread(finish)
         await self._apply_retention(run.notebook)
+
+    async def _execute_within_limits(self, spec: RunSpec) -> RunOutcome:
+        """Execute ``spec``, stopping it when cancelled or when its time is up."""
+        report = partial(self._report_progress, spec.run_id)
+        execution = asyncio.ensure_future(self._executor.execute(spec, report))
+        stop_request = self._stop_requests[spec.run_id]
+        waiting: set[asyncio.Future[Any]] = {execution, stop_request}
+        try:
+            done, _ = await asyncio.wait(waiting, timeout=spec.timeout, return_when=FIRST_COMPLETED)
+            if execution not in done:
+                reason = stop_request.result() if stop_request.done() else StopReason.TIMED_OUT
+                await self._executor.stop(spec.run_id, reason)
+            return await execution
+        except asyncio.CancelledError:
+            execution.cancel()
+            raise
+
+    def _report_progress(self, run_id: int, progress: RunProgress) -> None:
+        """Keep the latest progress; one writer per run stores it, skipping stale ones."""
+        self._progress[run_id] = progress
+        if run_id not in self._progress_writers:
+            self._progress_writers[run_id] = asyncio.create_task(self._write_progress(run_id))
+
+    async def _write_progress(self, run_id: int) -> None:
+        try:
+            while run_id in self._progress:
+                progress = self._progress[run_id]
+                await asyncio.to_thread(self._store.set_progress, run_id, progress)
+                if self._progress.get(run_id) is progress:
+                    del self._progress[run_id]
+        finally:
+            del self._progress_writers[run_id]
 
     async def _apply_retention(self, notebook: str) -> None:
         keep_latest, max_age = self._retention.keep_latest, self._retention.max_age

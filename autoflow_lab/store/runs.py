@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, or_, select
+from sqlalchemy import ColumnElement, Engine, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import InvalidInput, NotFound
-from ..models import Run, RunError, RunPage, RunStatus
+from ..models import Run, RunError, RunPage, RunProgress, RunStatus
 from .tables import RunRow
 
 
@@ -25,6 +25,8 @@ class RunStore:
         kernel_name: str | None,
         created_at: datetime,
         output_for: Callable[[int], str],
+        timeout: float | None = None,
+        cell_timeout: float | None = None,
     ) -> Run:
         """Insert a queued run; ``output_for(id)`` names its executed notebook."""
         with self._sessions.begin() as session:
@@ -33,6 +35,8 @@ class RunStore:
                 parameters=parameters,
                 kernel_name=kernel_name,
                 status=RunStatus.QUEUED.value,
+                timeout=timeout,
+                cell_timeout=cell_timeout,
                 created_at=created_at,
             )
             session.add(row)
@@ -89,14 +93,33 @@ class RunStore:
             row = _get_row(session, run_id)
             row.status = RunStatus.QUEUED.value
             row.started_at = None
+            row.cells_done = row.cells_total = row.current_cell = None
             return _to_run(row)
 
-    def mark_running(self, run_id: int, started_at: datetime) -> Run:
+    def start(self, run_id: int, started_at: datetime) -> Run | None:
+        """Mark a queued run running; None if it is no longer queued (cancelled)."""
+        return self._leave_queue(run_id, status=RunStatus.RUNNING.value, started_at=started_at)
+
+    def cancel_queued(self, run_id: int, finished_at: datetime, error: RunError) -> Run | None:
+        """Cancel a run that is still queued; None if it has left the queue already."""
+        return self._leave_queue(
+            run_id,
+            status=RunStatus.CANCELLED.value,
+            finished_at=finished_at,
+            **_error_columns(error),
+        )
+
+    def set_progress(self, run_id: int, progress: RunProgress) -> None:
         with self._sessions.begin() as session:
-            row = _get_row(session, run_id)
-            row.status = RunStatus.RUNNING.value
-            row.started_at = started_at
-            return _to_run(row)
+            session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(
+                    cells_done=progress.cells_done,
+                    cells_total=progress.cells_total,
+                    current_cell=progress.current_cell,
+                )
+            )
 
     def mark_finished(
         self, run_id: int, status: RunStatus, finished_at: datetime, error: RunError | None
@@ -105,10 +128,19 @@ class RunStore:
             row = _get_row(session, run_id)
             row.status = status.value
             row.finished_at = finished_at
-            row.error_cell_index = error.cell_index if error else None
-            row.error_ename = error.ename if error else None
-            row.error_evalue = error.evalue if error else None
+            for column, value in _error_columns(error).items():
+                setattr(row, column, value)
             return _to_run(row)
+
+    def _leave_queue(self, run_id: int, **values: Any) -> Run | None:
+        """Update a run only if it is still queued: the check and the change are one statement."""
+        queued = (RunRow.id == run_id, RunRow.status == RunStatus.QUEUED.value)
+        with self._sessions.begin() as session:
+            changed = session.execute(update(RunRow).where(*queued).values(**values))
+            if changed.rowcount == 0:  # type: ignore[attr-defined]
+                _get_row(session, run_id)  # NotFound for an unknown id
+                return None
+            return _to_run(_get_row(session, run_id))
 
 
 def _get_row(session: Session, run_id: int) -> RunRow:
@@ -126,6 +158,14 @@ def _parse_cursor(cursor: str) -> int:
     return int(cursor)
 
 
+def _error_columns(error: RunError | None) -> dict[str, Any]:
+    return {
+        "error_cell_index": error.cell_index if error else None,
+        "error_ename": error.ename if error else None,
+        "error_evalue": error.evalue if error else None,
+    }
+
+
 def _to_run(row: RunRow) -> Run:
     error = None
     if row.error_ename is not None:
@@ -140,9 +180,22 @@ def _to_run(row: RunRow) -> Run:
         parameters=row.parameters,
         kernel_name=row.kernel_name,
         status=RunStatus(row.status),
+        timeout=row.timeout,
+        cell_timeout=row.cell_timeout,
+        progress=_progress(row),
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
         output=row.output,
         error=error,
+    )
+
+
+def _progress(row: RunRow) -> RunProgress | None:
+    if row.cells_total is None:
+        return None
+    return RunProgress(
+        cells_done=row.cells_done or 0,
+        cells_total=row.cells_total,
+        current_cell=row.current_cell,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -41,6 +41,11 @@ class RunRow(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     kernel_name: Mapped[str | None] = mapped_column(String(256), nullable=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
+    timeout: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cell_timeout: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cells_done: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cells_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    current_cell: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
