@@ -20,15 +20,56 @@ export namespace AutoflowAPI {
   export type Parameters = { [name: string]: unknown };
 
   /**
-   * Where and why a run failed.
+   * Where and why a run failed or was stopped.
    */
   export interface IRunError {
     /**
      * Index of the failing cell in the executed notebook, if known.
      */
     cell_index: number | null;
+    /**
+     * The exception's name, or one of {@link STOP_ERROR_NAMES} when the
+     * engine stopped the run.
+     */
     ename: string;
     evalue: string;
+  }
+
+  /**
+   * Error names of runs the engine stopped: cancelled (status `cancelled`) or
+   * over their time limit (status `failed`). Their `evalue` is a sentence
+   * that names the cell, such as `timed out after 30 s in cell 4`.
+   */
+  export const STOP_ERROR_NAMES: ReadonlyArray<string> = [
+    'Cancelled',
+    'RunTimeout',
+    'CellTimeout'
+  ];
+
+  /**
+   * Whether the engine stopped the run rather than the notebook raising.
+   */
+  export function isStopError(error: IRunError): boolean {
+    return STOP_ERROR_NAMES.includes(error.ename);
+  }
+
+  /**
+   * How far a run has got through its notebook.
+   */
+  export interface IRunProgress {
+    /**
+     * Code cells that have finished executing.
+     */
+    cells_done: number;
+    /**
+     * Code cells the run will execute.
+     */
+    cells_total: number;
+    /**
+     * Index of the cell executing now in the executed notebook (counting
+     * every cell, as `IRunError.cell_index` does); null between cells.
+     */
+    current_cell: number | null;
   }
 
   /**
@@ -46,6 +87,19 @@ export namespace AutoflowAPI {
      */
     kernel_name: string | null;
     status: RunStatus;
+    /**
+     * Wall-clock limit of the whole run in seconds; null for none.
+     */
+    timeout: number | null;
+    /**
+     * Limit of each cell in seconds; null for none.
+     */
+    cell_timeout: number | null;
+    /**
+     * Live progress; null until the run starts executing cells. A finished
+     * run keeps its last value.
+     */
+    progress: IRunProgress | null;
     /**
      * ISO 8601 timestamps (UTC).
      */
@@ -81,6 +135,14 @@ export namespace AutoflowAPI {
      * Overrides the kernel named in the notebook's metadata.
      */
     kernel_name?: string;
+    /**
+     * Wall-clock limit of the whole run in seconds (positive).
+     */
+    timeout?: number;
+    /**
+     * Limit of each cell in seconds (positive).
+     */
+    cell_timeout?: number;
   }
 
   /**
@@ -106,10 +168,20 @@ export namespace AutoflowAPI {
   }
 
   /**
-   * Whether a run has an executed notebook worth opening.
+   * Whether a run may be cancelled: it is queued or running.
+   */
+  export function canCancel(run: IRun): boolean {
+    return isActive(run);
+  }
+
+  /**
+   * Whether a run has an executed notebook worth opening: it has started, so
+   * a run cancelled while queued has none.
    */
   export function canOpen(run: IRun): run is IRun & { output: string } {
-    return run.output !== null && run.status !== 'queued';
+    return (
+      run.output !== null && run.status !== 'queued' && run.started_at !== null
+    );
   }
 }
 
@@ -171,6 +243,22 @@ export class AutoflowClient {
   getRun(id: number): Promise<AutoflowAPI.IRun> {
     return this._request<AutoflowAPI.IRun>(
       `runs/${encodeURIComponent(String(id))}`
+    );
+  }
+
+  /**
+   * `POST runs/<id>/cancel`: cancel a queued or running run.
+   *
+   * A queued run comes back `cancelled`; a running one is still `running`
+   * and becomes `cancelled` once its kernel has stopped.
+   *
+   * @throws The server's error: 409 when the run cannot be cancelled (it has
+   *   already finished, say), 404 when there is no such run
+   */
+  cancelRun(id: number): Promise<AutoflowAPI.IRun> {
+    return this._request<AutoflowAPI.IRun>(
+      `runs/${encodeURIComponent(String(id))}/cancel`,
+      { method: 'POST' }
     );
   }
 

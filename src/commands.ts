@@ -4,7 +4,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
+import { refreshIcon, stopIcon } from '@jupyterlab/ui-components';
 
 import { AutoflowAPI } from './api';
 import { basename, messageOf } from './format';
@@ -36,6 +36,11 @@ export namespace CommandIDs {
    * Open the log of the run under the context menu.
    */
   export const openLog = 'autoflow:open-run-log';
+  /**
+   * Cancel a queued or running run: the one named by the `id` argument, else
+   * the one under the context menu.
+   */
+  export const cancelRun = 'autoflow:cancel-run';
 }
 
 /**
@@ -135,6 +140,39 @@ export function addCommands(context: ICommandContext): void {
     }
   });
 
+  commands.addCommand(CommandIDs.cancelRun, {
+    label: trans.__('Cancel Run'),
+    caption: trans.__('Stop the run, or take it off the queue'),
+    icon: stopIcon,
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'number',
+            description: trans.__(
+              'The run to cancel; by default the one under the context menu'
+            )
+          }
+        }
+      }
+    },
+    isEnabled: args => {
+      const run = runOfCommand(context, args);
+      return (
+        run !== undefined &&
+        AutoflowAPI.canCancel(run) &&
+        !context.model.cancelling.has(run.id)
+      );
+    },
+    execute: async args => {
+      const run = runOfCommand(context, args);
+      if (run && AutoflowAPI.canCancel(run)) {
+        await cancelRun(context, run.id);
+      }
+    }
+  });
+
   const notify = () => commands.notifyCommandChanged(CommandIDs.runNotebook);
   tracker.currentChanged.connect(notify);
   shell.currentChanged?.connect(notify);
@@ -176,6 +214,35 @@ async function submitRun(
   } catch (error) {
     Notification.error(messageOf(error), { autoClose: 10000 });
   }
+}
+
+/**
+ * Cancel a run and report a refusal; never throws. The model refreshes the
+ * list, where the row then shows the run cancelled.
+ */
+async function cancelRun(context: ICommandContext, id: number): Promise<void> {
+  try {
+    await context.model.cancel(id);
+  } catch (error) {
+    Notification.error(
+      context.trans.__('Could not cancel run #%1: %2', id, messageOf(error)),
+      { autoClose: 10000 }
+    );
+  }
+}
+
+/**
+ * The run named by a command's `id` argument, else the one under the
+ * context menu.
+ */
+function runOfCommand(
+  context: ICommandContext,
+  args: { readonly id?: unknown }
+): AutoflowAPI.IRun | undefined {
+  if (typeof args.id === 'number') {
+    return context.model.runs.find(run => run.id === args.id);
+  }
+  return runUnderContextMenu(context);
 }
 
 /**

@@ -73,6 +73,20 @@ export function formatDuration(
     0,
     Math.floor((endTime - startDate.getTime()) / 1000)
   );
+  return formatWholeSeconds(seconds);
+}
+
+/**
+ * A time limit given in seconds, as `30s`, `2.5s` or `5m 00s`.
+ */
+export function formatLimit(seconds: number): string {
+  if (seconds < 60 && !Number.isInteger(seconds)) {
+    return `${Number(seconds.toFixed(1))}s`;
+  }
+  return formatWholeSeconds(Math.round(seconds));
+}
+
+function formatWholeSeconds(seconds: number): string {
   if (seconds < 60) {
     return `${seconds}s`;
   }

@@ -86,6 +86,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const panel = new RunsPanel({
       model,
       translator,
+      onCancel: run => {
+        void app.commands.execute(CommandIDs.cancelRun, { id: run.id });
+      },
       onOpen: run => {
         import('./openRun')
           .then(({ openRunOutput }) => openRunOutput(docManager, run))
@@ -124,6 +127,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       command: CommandIDs.openLog,
       selector: RUN_ROW_SELECTOR,
       rank: 1
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.cancelRun,
+      selector: RUN_ROW_SELECTOR,
+      rank: 2
     });
 
     if (palette) {

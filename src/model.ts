@@ -57,6 +57,13 @@ export class RunsModel implements IDisposable {
   }
 
   /**
+   * Runs the user asked to cancel that have not finished yet.
+   */
+  get cancelling(): ReadonlySet<number> {
+    return this._cancelling;
+  }
+
+  /**
    * Whether any listed run is queued or running.
    */
   get hasActiveRuns(): boolean {
@@ -141,6 +148,35 @@ export class RunsModel implements IDisposable {
   }
 
   /**
+   * Cancel a queued or running run, then refresh the list.
+   *
+   * The run stays in {@link cancelling} until the list shows it finished.
+   *
+   * @param id The run to cancel
+   * @returns The run as the server answered: already `cancelled` when it was
+   *   queued, still `running` while its kernel stops
+   * @throws The server's error, with its `message` (for instance when the
+   *   run has already finished)
+   */
+  async cancel(id: number): Promise<AutoflowAPI.IRun> {
+    this._setCancelling(id, true);
+    let run: AutoflowAPI.IRun;
+    try {
+      run = await this.client.cancelRun(id);
+    } catch (error) {
+      this._setCancelling(id, false);
+      void this.refresh();
+      throw error;
+    }
+    if (!this._isDisposed) {
+      this._setRuns(this._runs.map(r => (r.id === run.id ? run : r)));
+      this._changed.emit();
+      void this.refresh();
+    }
+    return run;
+  }
+
+  /**
    * Stop polling and release resources.
    */
   dispose(): void {
@@ -167,7 +203,7 @@ export class RunsModel implements IDisposable {
       if (!isCurrent()) {
         return;
       }
-      this._runs = page.runs;
+      this._setRuns(page.runs);
       this._errorMessage = null;
       this._setServerState('available');
     } catch (error) {
@@ -191,6 +227,36 @@ export class RunsModel implements IDisposable {
     };
   }
 
+  /**
+   * Replace the runs, forgetting cancel requests of runs no longer active.
+   */
+  private _setRuns(runs: ReadonlyArray<AutoflowAPI.IRun>): void {
+    this._runs = runs;
+    if (this._cancelling.size > 0) {
+      const active = new Set(
+        runs.filter(AutoflowAPI.isActive).map(run => run.id)
+      );
+      const pending = [...this._cancelling].filter(id => active.has(id));
+      if (pending.length !== this._cancelling.size) {
+        this._cancelling = new Set(pending);
+      }
+    }
+  }
+
+  private _setCancelling(id: number, cancelling: boolean): void {
+    if (this._isDisposed || this._cancelling.has(id) === cancelling) {
+      return;
+    }
+    const next = new Set(this._cancelling);
+    if (cancelling) {
+      next.add(id);
+    } else {
+      next.delete(id);
+    }
+    this._cancelling = next;
+    this._changed.emit();
+  }
+
   private _setServerState(state: RunsModel.ServerState): void {
     if (this._serverState !== state) {
       this._serverState = state;
@@ -199,6 +265,7 @@ export class RunsModel implements IDisposable {
   }
 
   private _activeInterval: number;
+  private _cancelling: ReadonlySet<number> = new Set();
   private _changed = new Signal<this, void>(this);
   private _errorMessage: string | null = null;
   private _idleInterval: number;

@@ -4,7 +4,8 @@ import { Notebook, NotebookPanel } from '@jupyterlab/notebook';
 import { AutoflowAPI } from './api';
 
 /**
- * Open a run's executed notebook; for a failed run, select the failing cell.
+ * Open a run's executed notebook; for a failed or cancelled run, select the
+ * cell where it stopped.
  *
  * @returns Whether a notebook was opened
  */
@@ -19,7 +20,8 @@ export async function openRunOutput(
   if (!widget) {
     return false;
   }
-  const cellIndex = run.status === 'failed' ? run.error?.cell_index : null;
+  const stopped = run.status === 'failed' || run.status === 'cancelled';
+  const cellIndex = stopped ? run.error?.cell_index : null;
   if (
     widget instanceof NotebookPanel &&
     cellIndex !== null &&

@@ -1,4 +1,5 @@
 import { TranslationBundle } from '@jupyterlab/translation';
+import { Button, stopIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
@@ -6,8 +7,10 @@ import {
   basename,
   formatDuration,
   formatFullTime,
+  formatLimit,
   formatStartTime
 } from '../format';
+import { RunProgress } from './RunProgress';
 import { StatusBadge, statusLabel } from './StatusBadge';
 
 const ROW_CLASS = 'jp-autoflow-RunRow';
@@ -18,6 +21,8 @@ const META_CLASS = 'jp-autoflow-RunRow-meta';
 const START_CLASS = 'jp-autoflow-RunRow-start';
 const DURATION_CLASS = 'jp-autoflow-RunRow-duration';
 const ERROR_CLASS = 'jp-autoflow-RunRow-error';
+const CANCEL_CLASS = 'jp-autoflow-RunRow-cancel';
+const CANCEL_ICON_CLASS = 'jp-autoflow-RunRow-cancelIcon';
 
 /**
  * Props of {@link RunRow}.
@@ -28,19 +33,29 @@ export interface IRunRowProps {
    * Current time in ms, for the duration of running runs.
    */
   now: number;
+  /**
+   * Whether the user has asked to cancel the run and it is still active.
+   */
+  cancelling: boolean;
   trans: TranslationBundle;
   onOpen: (run: AutoflowAPI.IRun) => void;
+  onCancel: (run: AutoflowAPI.IRun) => void;
 }
 
 /**
- * One run: notebook, status, start time, duration and, on failure, the error.
+ * One run: notebook, status, start time, duration and, once it has failed or
+ * been cancelled, why. A running run shows its progress; a queued or running
+ * one a cancel button.
  */
 export function RunRow(props: IRunRowProps): JSX.Element {
-  const { run, now, trans, onOpen } = props;
+  const { run, now, cancelling, trans, onOpen, onCancel } = props;
   const name = basename(run.notebook);
   const status = statusLabel(run.status, trans);
   const openable = AutoflowAPI.canOpen(run);
   const startedOrCreated = run.started_at ?? run.created_at;
+  const showError =
+    run.error !== null &&
+    (run.status === 'failed' || run.status === 'cancelled');
 
   return (
     <li className={ROW_CLASS} data-run-id={run.id} data-status={run.status}>
@@ -76,26 +91,91 @@ export function RunRow(props: IRunRowProps): JSX.Element {
           >
             {formatStartTime(startedOrCreated)}
           </span>
-          <span className={DURATION_CLASS} title={trans.__('Duration')}>
+          <span className={DURATION_CLASS} title={durationTitle(run, trans)}>
             {formatDuration(run.started_at, run.finished_at, now)}
           </span>
         </span>
-        {run.status === 'failed' && run.error ? (
+        {showError && run.error ? (
           <span
             className={ERROR_CLASS}
             title={`${run.error.ename}: ${run.error.evalue}`}
           >
-            {run.error.cell_index !== null
-              ? trans.__(
-                  'Cell %1: %2: %3',
-                  run.error.cell_index + 1,
-                  run.error.ename,
-                  run.error.evalue
-                )
-              : trans.__('%1: %2', run.error.ename, run.error.evalue)}
+            {errorSummary(run.error, trans)}
           </span>
         ) : null}
       </button>
+      {AutoflowAPI.canCancel(run) ? (
+        <Button
+          type="button"
+          minimal
+          small
+          className={CANCEL_CLASS}
+          title={
+            cancelling ? trans.__('Cancelling run…') : trans.__('Cancel run')
+          }
+          aria-label={trans.__('Cancel run #%1', run.id)}
+          disabled={cancelling}
+          onClick={event => {
+            // A sibling of the row's button, but keep the click to itself.
+            event.stopPropagation();
+            onCancel(run);
+          }}
+        >
+          <stopIcon.react
+            className={CANCEL_ICON_CLASS}
+            tag="span"
+            aria-hidden="true"
+          />
+        </Button>
+      ) : null}
+      {run.status === 'running' ? (
+        <RunProgress
+          runId={run.id}
+          progress={run.progress ?? null}
+          trans={trans}
+        />
+      ) : null}
     </li>
   );
+}
+
+/**
+ * One line on why a run failed or stopped. The engine's own stop messages
+ * (cancelled, timed out) already name the cell, so they are shown alone.
+ */
+export function errorSummary(
+  error: AutoflowAPI.IRunError,
+  trans: TranslationBundle
+): string {
+  if (AutoflowAPI.isStopError(error)) {
+    return error.evalue;
+  }
+  if (error.cell_index !== null) {
+    return trans.__(
+      'Cell %1: %2: %3',
+      error.cell_index + 1,
+      error.ename,
+      error.evalue
+    );
+  }
+  return trans.__('%1: %2', error.ename, error.evalue);
+}
+
+/**
+ * The duration's tooltip, with the run's time limits if it has any.
+ */
+function durationTitle(
+  run: AutoflowAPI.IRun,
+  trans: TranslationBundle
+): string {
+  const limits: string[] = [];
+  if (run.timeout) {
+    limits.push(trans.__('%1 per run', formatLimit(run.timeout)));
+  }
+  if (run.cell_timeout) {
+    limits.push(trans.__('%1 per cell', formatLimit(run.cell_timeout)));
+  }
+  return limits.length > 0
+    ? trans.__('Duration (limit %1)', limits.join(', '))
+    : trans.__('Duration');
 }

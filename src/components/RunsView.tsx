@@ -19,10 +19,15 @@ const BANNER_CLASS = 'jp-autoflow-RunsView-banner';
  */
 export interface IRunsViewProps {
   runs: ReadonlyArray<AutoflowAPI.IRun>;
+  /**
+   * Runs the user asked to cancel that are still active.
+   */
+  cancelling: ReadonlySet<number>;
   serverState: RunsModel.ServerState;
   errorMessage: string | null;
   trans: TranslationBundle;
   onOpen: (run: AutoflowAPI.IRun) => void;
+  onCancel: (run: AutoflowAPI.IRun) => void;
   onRefresh: () => void;
 }
 
@@ -50,7 +55,15 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
 }
 
 function Body(props: IRunsViewProps): JSX.Element {
-  const { runs, serverState, errorMessage, trans, onOpen } = props;
+  const {
+    runs,
+    cancelling,
+    serverState,
+    errorMessage,
+    trans,
+    onOpen,
+    onCancel
+  } = props;
   if (serverState === 'unavailable') {
     return (
       <PanelMessage
@@ -78,7 +91,13 @@ function Body(props: IRunsViewProps): JSX.Element {
           )}
         />
       ) : (
-        <RunList runs={runs} trans={trans} onOpen={onOpen} />
+        <RunList
+          runs={runs}
+          cancelling={cancelling}
+          trans={trans}
+          onOpen={onOpen}
+          onCancel={onCancel}
+        />
       )}
     </>
   );

@@ -18,6 +18,7 @@ export class RunsPanel extends ReactWidget {
     this.model = options.model;
     this._trans = options.translator.load('autoflow_lab');
     this._onOpen = options.onOpen;
+    this._onCancel = options.onCancel;
     this.id = RunsPanel.ID;
     this.addClass(PANEL_CLASS);
     this.title.icon = autoflowIcon;
@@ -35,10 +36,12 @@ export class RunsPanel extends ReactWidget {
         {() => (
           <RunsView
             runs={this.model.runs}
+            cancelling={this.model.cancelling}
             serverState={this.model.serverState}
             errorMessage={this.model.errorMessage}
             trans={this._trans}
             onOpen={this._onOpen}
+            onCancel={this._onCancel}
             onRefresh={() => void this.model.refresh()}
           />
         )}
@@ -46,6 +49,7 @@ export class RunsPanel extends ReactWidget {
     );
   }
 
+  private _onCancel: (run: AutoflowAPI.IRun) => void;
   private _onOpen: (run: AutoflowAPI.IRun) => void;
   private _trans: TranslationBundle;
 }
@@ -69,5 +73,9 @@ export namespace RunsPanel {
      * Called when the user opens a run that has an executed notebook.
      */
     onOpen: (run: AutoflowAPI.IRun) => void;
+    /**
+     * Called when the user asks to cancel a queued or running run.
+     */
+    onCancel: (run: AutoflowAPI.IRun) => void;
   }
 }

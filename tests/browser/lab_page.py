@@ -17,6 +17,18 @@ class LabPage:
         self.token = token
         self.artifacts = artifacts
 
+    def open_lab(self) -> None:
+        # ?reset: start from an empty workspace, not the tabs a previous test left
+        self.page.goto(f"{self.url}/lab?reset&token={self.token}")
+        expect(self.page.locator("#jp-main-dock-panel")).to_be_visible(timeout=60_000)
+
+    def show_runs(self) -> None:
+        """Reveal the AutoFlow sidebar by its tab; clicking the open tab would close it."""
+        tab = self.page.locator(".jp-SideBar.jp-mod-left").get_by_role("tab", name="AutoFlow")
+        if tab.get_attribute("aria-selected", timeout=60_000) != "true":
+            tab.click()
+        expect(self.sidebar).to_be_visible()
+
     def open_notebook(self, path: str) -> None:
         # ?reset: start from an empty workspace, not the tabs a previous test left
         self.page.goto(f"{self.url}/lab/tree/{path}?reset&token={self.token}")
@@ -50,6 +62,16 @@ class LabPage:
     def run_row(self, notebook: str, status: str, run_id: int) -> Locator:
         name = f"{notebook}, {status}, run #{run_id}"
         return self.sidebar.get_by_role("button", name=name, exact=True)
+
+    def run_item(self, run_id: int) -> Locator:
+        """A run's whole entry: its open button, cancel button and progress bar."""
+        return self.sidebar.locator(f'.jp-autoflow-RunRow[data-run-id="{run_id}"]')
+
+    def run_progress(self, run_id: int) -> Locator:
+        return self.run_item(run_id).get_by_role("progressbar")
+
+    def cancel_button(self, run_id: int) -> Locator:
+        return self.run_item(run_id).get_by_role("button", name=f"Cancel run #{run_id}")
 
     def wait_for_run(self, notebook: str, status: str, run_id: int) -> Locator:
         row = self.run_row(notebook, status, run_id)
