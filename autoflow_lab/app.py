@@ -14,7 +14,7 @@ from traitlets import Bool, Float, Integer, List, Type, Unicode, default, valida
 from .execution import Executor, LocalExecutor
 from .routes import route_handlers
 from .services import Retention, RunService, Workspace
-from .store import RunStore, open_database
+from .store import RunStore, default_database_url, open_database
 
 
 class AutoflowApp(ExtensionApp):
@@ -119,7 +119,7 @@ class AutoflowApp(ExtensionApp):
     @default("database_url")
     def _default_database_url(self) -> str:
         root = Path(self.serverapp.root_dir) if self.serverapp else Path.cwd()
-        return f"sqlite:///{(root / self.outputs_dir / '.autoflow.sqlite').resolve()}"
+        return default_database_url(root / self.outputs_dir)
 
     @default("max_concurrent_runs")
     def _default_max_concurrent_runs(self) -> int:

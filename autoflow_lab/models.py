@@ -124,6 +124,10 @@ class RunListQuery(BaseModel):
     cursor: str | None = Field(
         default=None, description="Opaque cursor from a previous page's next_cursor."
     )
+    status: RunStatus | None = Field(default=None, description="Only runs with this status.")
+    notebook: str | None = Field(
+        default=None, description="Only runs of this notebook (path relative to the root)."
+    )
 
 
 class RunPage(BaseModel):

@@ -80,7 +80,7 @@ class RunsHandler(AutoflowHandler):
     @authorized
     async def get(self) -> None:
         query = self.parse_query(RunListQuery)
-        self.write_model(await self.runs.page(query.limit, query.cursor))
+        self.write_model(await self.runs.page(query))
 
     @web.authenticated
     @authorized

@@ -59,12 +59,19 @@ class RunControl:
         if group is not None:
             kill_process_group(group)
 
-    def kernel_manager_class(self) -> type[AsyncKernelManager]:
-        """A kernel manager that tells this control the kernel's process group."""
+    def kernel_manager_class(self, output: TextIO | None) -> type[AsyncKernelManager]:
+        """A kernel manager that tells this control the kernel's process group.
+
+        The kernel process's own stdout and stderr (start-up warnings, crash
+        messages) go to ``output``, the run's log, rather than the worker's terminal.
+        """
         control = self
 
         class RunKernelManager(AsyncKernelManager):
             async def start_kernel(self, **kwargs: Any) -> None:  # type: ignore[override]
+                if output is not None:
+                    kwargs.setdefault("stdout", output)
+                    kwargs.setdefault("stderr", output)
                 await super().start_kernel(**kwargs)
                 provisioner = self.provisioner
                 group = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
@@ -116,7 +123,7 @@ class ControlledEngine(NBClientEngine):
             kernel_name,
             on_cell_start=control.cell_started,
             on_cell_executed=control.cell_executed,
-            kernel_manager_class=control.kernel_manager_class(),
+            kernel_manager_class=control.kernel_manager_class(kwargs.get("stderr_file")),
             **kwargs,
         )
 

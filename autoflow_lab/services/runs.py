@@ -19,6 +19,7 @@ from ..models import (
     Run,
     RunCreate,
     RunError,
+    RunListQuery,
     RunPage,
     RunProgress,
     RunStatus,
@@ -194,8 +195,9 @@ class RunService:
             raise NotFound(f"Run {run_id} has no log yet: it is {run.status.value}.")
         return await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
 
-    async def page(self, limit: int, cursor: str | None) -> RunPage:
-        return await asyncio.to_thread(self._store.page, limit, cursor)
+    async def page(self, query: RunListQuery) -> RunPage:
+        page = partial(self._store.page, query.limit, query.cursor, query.status, query.notebook)
+        return await asyncio.to_thread(page)
 
     async def close(self) -> None:
         for task in self._dispatchers:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .database import open_database
+from .database import default_database_url, open_database
 from .runs import RunStore
 
-__all__ = ["RunStore", "open_database"]
+__all__ = ["RunStore", "default_database_url", "open_database"]

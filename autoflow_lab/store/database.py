@@ -11,6 +11,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+DATABASE_NAME = ".autoflow.sqlite"
+
+
+def default_database_url(outputs: Path) -> str:
+    """The SQLite file inside the outputs folder, so history and outputs live together."""
+    return f"sqlite:///{(outputs / DATABASE_NAME).resolve()}"
 
 
 def open_database(url: str) -> Engine:

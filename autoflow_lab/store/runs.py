@@ -48,11 +48,21 @@ class RunStore:
         with self._sessions() as session:
             return _to_run(_get_row(session, run_id))
 
-    def page(self, limit: int, cursor: str | None) -> RunPage:
+    def page(
+        self,
+        limit: int,
+        cursor: str | None,
+        status: RunStatus | None = None,
+        notebook: str | None = None,
+    ) -> RunPage:
         """Newest first, keyset-paginated on the id so deep pages stay cheap."""
         query = select(RunRow).order_by(RunRow.id.desc()).limit(limit + 1)
         if cursor is not None:
             query = query.where(RunRow.id < _parse_cursor(cursor))
+        if status is not None:
+            query = query.where(RunRow.status == status.value)
+        if notebook is not None:
+            query = query.where(RunRow.notebook == notebook)
         with self._sessions() as session:
             rows = session.scalars(query).all()
         runs = [_to_run(row) for row in rows[:limit]]
