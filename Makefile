@@ -8,13 +8,17 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint format pytest install frontend system-deps clean
+.PHONY: lab test bench lint format pytest install frontend system-deps clean
 
 lab: install frontend
 	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(if $(SUDO),,--allow-root)
 
 test: install frontend system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Performance figures for the README (real servers and kernels; about 90 s).
+bench: install
+	$(BIN)/python benchmarks/run_engine.py
 
 lint: install
 	$(BIN)/ruff check .
