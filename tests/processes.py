@@ -1,10 +1,11 @@
-"""Waiting on files and processes that real runs create."""
+"""Waiting on runs, and on the files and processes they create."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 
 async def wait_for_file(path: Path, timeout: float = 60) -> str:
@@ -53,3 +54,17 @@ async def wait_until_gone(pid: int, timeout: float = 15) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"process {pid} still running after {timeout} s")
         await asyncio.sleep(0.1)
+
+
+async def wait_for_current_cell(
+    api: Any, run_id: int, cell_index: int, timeout: float = 60
+) -> None:
+    """Wait until the server knows the run is executing ``cell_index``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        _, run = await api("GET", f"runs/{run_id}")
+        if (run["progress"] or {}).get("current_cell") == cell_index:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"run {run_id} never reported cell {cell_index}")
+        await asyncio.sleep(0.05)

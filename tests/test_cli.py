@@ -99,7 +99,9 @@ def test_usage_errors_exit_2_and_help_documents_the_commands(tmp_path: Path) -> 
 
 
 def test_ctrl_c_cancels_the_run_and_exits_130(tmp_path: Path) -> None:
-    write_notebook(tmp_path / "slow.ipynb", announce("slow.pids"), "import time; time.sleep(120)")
+    # the pids appear once the sleeping cell runs, so Ctrl-C always lands in it
+    sleeper = announce("slow.pids") + "\ntime.sleep(120)"
+    write_notebook(tmp_path / "slow.ipynb", "import time", sleeper)
     process = subprocess.Popen(
         [AUTOFLOW, "run", "slow.ipynb"], cwd=tmp_path, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from .notebooks import announce, error_outputs, read_notebook, write_notebook
-from .processes import pids_from, wait_until_gone
+from .processes import pids_from, wait_for_current_cell, wait_until_gone
 
 SLOW = "import time; time.sleep(120)"
 
@@ -80,6 +80,7 @@ async def test_cancel_stops_a_running_run_and_kills_its_kernel(
     write_slow_notebook(jp_root_dir)
     _, queued = await api("POST", "runs", {"notebook": "slow.ipynb"})
     kernel, _ = await pids_from(jp_root_dir / "slow.ipynb.pids")
+    await wait_for_current_cell(api, queued["id"], 2)
 
     started = time.monotonic()
     status, answer = await api("POST", f"runs/{queued['id']}/cancel")

@@ -7,7 +7,13 @@ import signal
 from pathlib import Path
 
 from .notebooks import announce, error_outputs, read_notebook, write_notebook
-from .processes import is_running, pids_from, wait_for_exists, wait_until_gone
+from .processes import (
+    is_running,
+    pids_from,
+    wait_for_current_cell,
+    wait_for_exists,
+    wait_until_gone,
+)
 
 
 async def test_running_run_reports_cells_done_and_the_current_cell(
@@ -63,6 +69,7 @@ async def test_killed_worker_fails_only_its_own_run_and_is_replaced(
     doomed_kernel, doomed_worker = await pids_from(jp_root_dir / "doomed.pids")
     _, survivor_worker = await pids_from(jp_root_dir / "survivor.pids")
     assert doomed_worker != survivor_worker
+    await wait_for_current_cell(api, doomed["id"], 1)
 
     # When one worker is killed mid-cell
     os.kill(doomed_worker, signal.SIGKILL)

@@ -200,9 +200,10 @@ class RunService:
         return await asyncio.to_thread(page)
 
     async def close(self) -> None:
-        for task in self._dispatchers:
+        tasks = [*self._dispatchers, *self._progress_writers.values()]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._dispatchers, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self._executor.shutdown()
 
     async def _check_kernel(self, requested: str | None, notebook: Notebook) -> str:
