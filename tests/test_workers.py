@@ -102,3 +102,28 @@ async def test_workers_are_reused_across_runs(jp_root_dir: Path, api, wait_for_r
         workers.add((await pids_from(jp_root_dir / "who.pids"))[1])
 
     assert len(workers) == 1  # one run at a time: the same long-lived worker
+
+
+async def test_worker_that_ignores_a_stop_is_killed_along_with_its_run(
+    jp_root_dir: Path, api, wait_for_run
+) -> None:
+    # Given a run whose worker is frozen, so it cannot act on a stop request
+    write_notebook(
+        jp_root_dir / "stuck.ipynb", "x = 1", announce("stuck.pids"), "import time; time.sleep(120)"
+    )
+    _, queued = await api("POST", "runs", {"notebook": "stuck.ipynb"})
+    kernel, worker = await pids_from(jp_root_dir / "stuck.pids")
+    await wait_for_current_cell(api, queued["id"], 2)
+    os.kill(worker, signal.SIGSTOP)
+
+    # When it is cancelled
+    await api("POST", f"runs/{queued['id']}/cancel")
+    run = await wait_for_run(queued["id"], timeout=60)
+
+    # Then after the grace period the worker and the kernel are killed, the run settled
+    assert run["status"] == "cancelled"
+    assert run["error"] == {"cell_index": 2, "ename": "Cancelled", "evalue": "cancelled in cell 3"}
+    await wait_until_gone(worker)
+    await wait_until_gone(kernel)
+    executed = read_notebook(jp_root_dir / run["output"])
+    assert [output.ename for output in error_outputs(executed.cells[2])] == ["Cancelled"]
