@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from . import __version__
-from .errors import AutoflowError
+from .errors import AutoflowError, describe
 from .execution import LocalExecutor
 from .models import Run, RunCreate, RunListQuery, RunStatus
 from .services import RunService, Workspace
@@ -186,11 +186,7 @@ def _request(options: argparse.Namespace) -> RunCreate:
             cell_timeout=options.cell_timeout,
         )
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}"
-            for problem in error.errors(include_url=False)
-        )
-        raise _Refused(problems) from error
+        raise _Refused(describe(error)) from error
 
 
 def _read_param_file(path: Path) -> dict[str, Any]:

@@ -6,6 +6,8 @@ store raise them without knowing about HTTP.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class AutoflowError(Exception):
     """Base class: a request that cannot be carried out as asked."""
@@ -29,3 +31,12 @@ class OutsideWorkspace(AutoflowError):
 
 class Conflict(AutoflowError):
     """The request conflicts with the current state of a run."""
+
+
+def describe(error: ValidationError) -> str:
+    """A validation error as one line: ``field: problem; other.field: problem``."""
+    parts = []
+    for problem in error.errors(include_url=False):
+        where = ".".join(str(part) for part in problem["loc"])
+        parts.append(f"{where}: {problem['msg']}" if where else problem["msg"])
+    return "; ".join(parts)

@@ -14,7 +14,14 @@ from pydantic import BaseModel, ValidationError
 from tornado import web
 
 from . import __version__
-from .errors import AutoflowError, Conflict, InvalidInput, NotFound, OutsideWorkspace
+from .errors import (
+    AutoflowError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    OutsideWorkspace,
+    describe,
+)
 from .models import NotebookQuery, RunCreate, RunListQuery, VersionInfo
 from .services import RunService
 
@@ -40,14 +47,14 @@ class AutoflowHandler(APIHandler):
         try:
             return model.model_validate_json(self.request.body or b"")
         except ValidationError as error:
-            raise InvalidInput(f"Invalid request body: {_describe(error)}") from error
+            raise InvalidInput(f"Invalid request body: {describe(error)}") from error
 
     def parse_query(self, model: type[ModelT]) -> ModelT:
         arguments = {name: self.get_query_argument(name) for name in self.request.query_arguments}
         try:
             return model.model_validate(arguments)
         except ValidationError as error:
-            raise InvalidInput(f"Invalid query: {_describe(error)}") from error
+            raise InvalidInput(f"Invalid query: {describe(error)}") from error
 
     def write_model(self, model: BaseModel, status: int = 200) -> None:
         self.set_status(status)
@@ -130,14 +137,6 @@ def _run_id(text: str) -> int:
     if not text.isdigit():
         raise NotFound(f"No run with id {text!r}.")
     return int(text)
-
-
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for problem in error.errors(include_url=False):
-        where = ".".join(str(part) for part in problem["loc"])
-        parts.append(f"{where}: {problem['msg']}" if where else problem["msg"])
-    return "; ".join(parts)
 
 
 def route_handlers(runs: RunService) -> list[tuple[str, type[AutoflowHandler], dict[str, Any]]]:

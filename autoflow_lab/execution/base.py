@@ -41,6 +41,11 @@ class RunOutcome:
     error: RunError | None = None
     cancelled: bool = False
 
+    @classmethod
+    def of_exception(cls, error: Exception) -> RunOutcome:
+        """A failure outside any cell: the engine itself raised ``error``."""
+        return cls(error=RunError(cell_index=None, ename=type(error).__name__, evalue=str(error)))
+
     @property
     def status(self) -> RunStatus:
         if self.cancelled:

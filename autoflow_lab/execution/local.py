@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -36,10 +36,16 @@ class _Worker:
     job: _Job | None = None
     kernel_group: int | None = None
     alive: bool = True
-    name: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.name = self.process.name or "worker"
+    @property
+    def name(self) -> str:
+        return self.process.name
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its run's kernel (a kernel leads its own process group)."""
+        if self.kernel_group is not None:
+            kill_process_group(self.kernel_group)
+        self.process.kill()
 
 
 class LocalExecutor(Executor):
@@ -96,9 +102,7 @@ class LocalExecutor(Executor):
         workers = list(self._workers)
         for worker in workers:
             worker.alive = False
-            if worker.kernel_group is not None:
-                kill_process_group(worker.kernel_group)
-            worker.process.kill()
+            worker.kill()
             worker.connection.close()
         await asyncio.to_thread(_join, [worker.process for worker in workers])
 
@@ -123,8 +127,9 @@ class LocalExecutor(Executor):
         while True:
             try:
                 message = worker.connection.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError):  # the worker has exited: reap it here, not on the loop
                 message = None
+                worker.process.join(1)
             try:
                 loop.call_soon_threadsafe(self._receive, worker, message)
             except RuntimeError:  # the loop has closed: the server has stopped
@@ -155,9 +160,7 @@ class LocalExecutor(Executor):
         self._workers.discard(worker)
         if worker in self._idle:
             self._idle.remove(worker)
-        if worker.kernel_group is not None:
-            kill_process_group(worker.kernel_group)
-        worker.process.join(1)
+        worker.kill()  # its kernel, should the worker have died alone
         job = worker.job
         if job is None or job.outcome.done():
             self.log.warning("AutoFlow worker %s exited while idle", worker.name)
@@ -189,9 +192,7 @@ class LocalExecutor(Executor):
                 job.spec.run_id,
                 STOP_GRACE_SECONDS,
             )
-            if worker.kernel_group is not None:
-                kill_process_group(worker.kernel_group)
-            worker.process.kill()
+            worker.kill()
 
 
 def _mark_failed_cell(path: str, error: RunError) -> None:

@@ -14,7 +14,6 @@ import threading
 from multiprocessing.connection import Connection
 from typing import NoReturn
 
-from ..models import RunError
 from .base import RunOutcome, RunSpec, StopReason
 from .notebook_job import RunControl, execute_run
 from .protocol import Execute, Finished, KernelStarted, Progressed, Stop
@@ -32,9 +31,7 @@ def serve(connection: Connection) -> None:
         try:
             outcome = execute_run(spec, control)
         except Exception as error:  # never leave the parent waiting for an answer
-            outcome = RunOutcome(
-                error=RunError(cell_index=None, ename=type(error).__name__, evalue=str(error))
-            )
+            outcome = RunOutcome.of_exception(error)
         listener.forget(spec.run_id)
         connection.send(Finished(spec.run_id, outcome))
 

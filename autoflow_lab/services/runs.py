@@ -254,9 +254,7 @@ class RunService:
                 outcome = await self._execute_within_limits(spec)
             except Exception as error:
                 log.exception("The executor failed on run %s", spec.run_id)
-                outcome = RunOutcome(
-                    error=RunError(cell_index=None, ename=type(error).__name__, evalue=str(error))
-                )
+                outcome = RunOutcome.of_exception(error)
         finally:
             del self._stop_requests[spec.run_id]
         writer = self._progress_writers.get(spec.run_id)
