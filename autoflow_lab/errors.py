@@ -10,7 +10,15 @@ from pydantic import ValidationError
 
 
 class AutoflowError(Exception):
-    """Base class: a request that cannot be carried out as asked."""
+    """Base class: a request that cannot be carried out as asked.
+
+    ``field`` names the request field at fault, when one is, so a client (the
+    sidebar's form, the command line's options) can point at it.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
     @property
     def message(self) -> str:
@@ -31,6 +39,10 @@ class OutsideWorkspace(AutoflowError):
 
 class Conflict(AutoflowError):
     """The request conflicts with the current state of a run."""
+
+
+class Unavailable(AutoflowError):
+    """The run database cannot be reached or written right now; try again later."""
 
 
 def describe(error: ValidationError) -> str:

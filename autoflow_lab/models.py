@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 LOG_NAME = "run.log"
+# The longest time limit a run may set: one year, far beyond any real run.
+MAX_TIMEOUT_SECONDS = 365 * 24 * 3600
 
 
 class RunStatus(str, Enum):
@@ -32,15 +34,40 @@ class RunError(BaseModel):
     """Where and how a run failed.
 
     ``cell_index`` counts cells of the executed notebook (the one in ``output``),
-    so a client can open that notebook at the failing cell. It is null when the
+    so a client can open that notebook at the failing cell. The other cell fields
+    name the cell as the user sees it in their own notebook. All are null when the
     run failed before any cell ran.
     """
 
     model_config = ConfigDict(frozen=True)
 
-    cell_index: int | None
+    cell_index: int | None = Field(
+        description="Index (from 0) of the failing cell in the executed notebook."
+    )
+    cell_number: int | None = Field(
+        default=None,
+        description=(
+            "Position (from 1) of the failing cell in the source notebook, counting every "
+            "cell as JupyterLab does; null for papermill's injected parameters cell."
+        ),
+    )
+    execution_count: int | None = Field(
+        default=None, description="The failing cell's execution count in the executed notebook."
+    )
+    cell_source: str | None = Field(
+        default=None, description="The first line of the failing cell's source."
+    )
     ename: str
     evalue: str
+
+    @property
+    def where(self) -> str:
+        """The failing cell in the user's words: "cell 6", or "" outside any cell."""
+        if self.cell_number is not None:
+            return f"cell {self.cell_number}"
+        if self.cell_index is not None:
+            return "the injected parameters cell"
+        return ""
 
 
 class RunProgress(BaseModel):
@@ -55,6 +82,19 @@ class RunProgress(BaseModel):
     )
 
 
+class TriggerKind(str, Enum):
+    MANUAL = "manual"
+    CLI = "cli"
+
+
+class RunTrigger(BaseModel):
+    """What started a run: someone in JupyterLab or the REST API, or the command line."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: TriggerKind
+
+
 class Run(BaseModel):
     id: int
     notebook: str = Field(description="Notebook path relative to the server root.")
@@ -66,6 +106,7 @@ class Run(BaseModel):
     timeout: float | None = Field(description="Wall-clock limit of the run in seconds; null: none.")
     cell_timeout: float | None = Field(description="Limit of each cell in seconds; null: none.")
     progress: RunProgress | None = Field(description="Null until the run starts executing.")
+    trigger: RunTrigger
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -91,14 +132,16 @@ class RunCreate(BaseModel):
     timeout: float | None = Field(
         default=None,
         gt=0,
+        le=MAX_TIMEOUT_SECONDS,
         allow_inf_nan=False,
         description="Wall-clock limit in seconds; overrides the server's.",
     )
     cell_timeout: float | None = Field(
         default=None,
         gt=0,
+        le=MAX_TIMEOUT_SECONDS,
         allow_inf_nan=False,
-        description="Per-cell limit in seconds; overrides the server's.",
+        description="Per-cell limit in seconds (fractions allowed); overrides the server's.",
     )
 
     @field_validator("parameters")
@@ -127,6 +170,14 @@ class RunListQuery(BaseModel):
     status: RunStatus | None = Field(default=None, description="Only runs with this status.")
     notebook: str | None = Field(
         default=None, description="Only runs of this notebook (path relative to the root)."
+    )
+    q: str | None = Field(
+        default=None,
+        max_length=256,
+        description=(
+            "Only runs whose notebook path, error name or error message contains this "
+            "text (case-insensitive)."
+        ),
     )
 
 

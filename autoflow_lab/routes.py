@@ -20,6 +20,7 @@ from .errors import (
     InvalidInput,
     NotFound,
     OutsideWorkspace,
+    Unavailable,
     describe,
 )
 from .models import NotebookQuery, RunCreate, RunListQuery, VersionInfo
@@ -32,6 +33,7 @@ STATUS_OF_ERROR: dict[type[AutoflowError], int] = {
     OutsideWorkspace: 403,
     NotFound: 404,
     Conflict: 409,
+    Unavailable: 503,
 }
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

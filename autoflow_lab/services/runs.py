@@ -23,6 +23,7 @@ from ..models import (
     RunPage,
     RunProgress,
     RunStatus,
+    TriggerKind,
 )
 from ..store import RunStore
 from .parameters import declared_parameters, validate_parameters
@@ -65,6 +66,9 @@ class RunService:
         cell_timeout: float | None = None,
         retention: Retention = Retention(),
         kernel_environment: dict[str, str] | None = None,
+        instance_kind: str = "server",
+        owner_timeout: float = 60.0,
+        heartbeat_interval: float = 10.0,
     ) -> None:
         if max_concurrent_runs < 1:
             raise ValueError("max_concurrent_runs must be at least 1")
@@ -77,6 +81,9 @@ class RunService:
         self._cell_timeout = cell_timeout
         self._retention = retention
         self._kernel_environment = kernel_environment or {}
+        self._instance_kind = instance_kind
+        self._owner_timeout = owner_timeout
+        self._heartbeat_interval = heartbeat_interval
         self._queue: asyncio.Queue[RunSpec] | None = None
         self._dispatchers: list[asyncio.Task[None]] = []
         # Per run this server executes: resolved when someone asks to stop it.
@@ -85,7 +92,11 @@ class RunService:
         self._progress: dict[int, RunProgress] = {}
         self._progress_writers: dict[int, asyncio.Task[None]] = {}
 
-    async def submit(self, request: RunCreate) -> Run:
+    async def start(self, requeue_interrupted: bool = False) -> None:
+        """Call once the event loop runs: register this instance and settle orphaned runs."""
+        await self.recover_interrupted(requeue_interrupted)
+
+    async def submit(self, request: RunCreate, trigger: TriggerKind = TriggerKind.MANUAL) -> Run:
         notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
         kernel_name = await self._check_kernel(request.kernel_name, notebook)
         declared = await asyncio.to_thread(declared_parameters, notebook)
@@ -105,6 +116,7 @@ class RunService:
             output_for,
             timeout=request.timeout or self._run_timeout,
             cell_timeout=request.cell_timeout or self._cell_timeout,
+            trigger=trigger,
         )
         run = await asyncio.to_thread(create)
         self._enqueue(run, notebook)

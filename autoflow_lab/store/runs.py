@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Engine, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import InvalidInput, NotFound
-from ..models import Run, RunError, RunPage, RunProgress, RunStatus
+from ..models import Run, RunError, RunPage, RunProgress, RunStatus, RunTrigger, TriggerKind
 from .tables import RunRow
 
 
@@ -27,6 +27,7 @@ class RunStore:
         output_for: Callable[[int], str],
         timeout: float | None = None,
         cell_timeout: float | None = None,
+        trigger: TriggerKind = TriggerKind.MANUAL,
     ) -> Run:
         """Insert a queued run; ``output_for(id)`` names its executed notebook."""
         with self._sessions.begin() as session:
@@ -37,6 +38,7 @@ class RunStore:
                 status=RunStatus.QUEUED.value,
                 timeout=timeout,
                 cell_timeout=cell_timeout,
+                trigger_kind=trigger.value,
                 created_at=created_at,
             )
             session.add(row)
@@ -171,6 +173,9 @@ def _parse_cursor(cursor: str) -> int:
 def _error_columns(error: RunError | None) -> dict[str, Any]:
     return {
         "error_cell_index": error.cell_index if error else None,
+        "error_cell_number": error.cell_number if error else None,
+        "error_execution_count": error.execution_count if error else None,
+        "error_cell_source": error.cell_source if error else None,
         "error_ename": error.ename if error else None,
         "error_evalue": error.evalue if error else None,
     }
@@ -181,6 +186,9 @@ def _to_run(row: RunRow) -> Run:
     if row.error_ename is not None:
         error = RunError(
             cell_index=row.error_cell_index,
+            cell_number=row.error_cell_number,
+            execution_count=row.error_execution_count,
+            cell_source=row.error_cell_source,
             ename=row.error_ename,
             evalue=row.error_evalue or "",
         )
@@ -193,6 +201,7 @@ def _to_run(row: RunRow) -> Run:
         timeout=row.timeout,
         cell_timeout=row.cell_timeout,
         progress=_progress(row),
+        trigger=RunTrigger(kind=TriggerKind(row.trigger_kind)),
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,

@@ -53,3 +53,23 @@ class RunRow(Base):
     error_cell_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_ename: Mapped[str | None] = mapped_column(String(256), nullable=True)
     error_evalue: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_cell_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error_execution_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error_cell_source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    trigger_kind: Mapped[str] = mapped_column(String(16), server_default="manual")
+    # The instance (server or command) executing the run; it alone records the outcome.
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+
+
+class InstanceRow(Base):
+    """A live server or ``autoflow`` command; its heartbeat says it is still there."""
+
+    __tablename__ = "instances"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    hostname: Mapped[str] = mapped_column(String(256))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime)
