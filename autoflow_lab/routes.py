@@ -136,7 +136,9 @@ class NotebookParametersHandler(AutoflowHandler):
 
 
 def _run_id(text: str) -> int:
-    if not text.isdigit():
+    # ASCII digits only (str.isdigit also takes "²" and "٣"), and within the
+    # database's 64-bit integers.
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
         raise NotFound(f"No run with id {text!r}.")
     return int(text)
 

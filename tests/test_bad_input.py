@@ -102,3 +102,51 @@ async def test_list_ignores_cache_busting_query_argument(jp_root_dir: Path, jp_f
     response = await jp_fetch("autoflow", "api", "runs", params={"1795553830840": ""})
 
     assert response.code == 200
+
+
+NOT_RUN_IDS = ["²", "-1", "1.0", "0x3", str(2**63), "9" * 30]
+RUN_ROUTES = [
+    ("GET", "runs/{}"),
+    ("DELETE", "runs/{}"),
+    ("POST", "runs/{}/cancel"),
+    ("GET", "runs/{}/log"),
+]
+
+
+@pytest.mark.parametrize("run_id", NOT_RUN_IDS)
+@pytest.mark.parametrize(("method", "route"), RUN_ROUTES)
+async def test_run_id_that_is_not_ascii_digits_in_range_is_404(
+    jp_root_dir: Path, api, method: str, route: str, run_id: str
+) -> None:
+    code, reply = await api(method, route.format(run_id))
+
+    assert code == 404, reply
+    assert f"No run with id {run_id!r}" in reply["message"]
+
+
+async def test_arabic_indic_digit_is_not_read_as_a_run_id(
+    jp_root_dir: Path, api, wait_for_run
+) -> None:
+    # Given runs 1 to 3, all finished
+    write_notebook(jp_root_dir / "good.ipynb", "1")
+    for _ in range(3):
+        _, run = await api("POST", "runs", {"notebook": "good.ipynb"})
+        await wait_for_run(run["id"])
+
+    # When every run route is asked about "٣" (Arabic-Indic three)
+    replies = [await api(method, route.format("٣")) for method, route in RUN_ROUTES]
+
+    # Then none of them reaches run 3, which is still there
+    assert [code for code, _ in replies] == [404] * len(RUN_ROUTES)
+    assert all("No run with id '٣'" in reply["message"] for _, reply in replies)
+    assert (await api("GET", "runs/3"))[0] == 200
+
+
+@pytest.mark.parametrize("cursor", [*NOT_RUN_IDS, "٣"])
+async def test_cursor_that_is_not_ascii_digits_in_range_is_400(
+    jp_root_dir: Path, api, cursor: str
+) -> None:
+    code, reply = await api("GET", "runs", cursor=cursor)
+
+    assert code == 400, reply
+    assert f"Invalid cursor {cursor!r}" in reply["message"]

@@ -163,7 +163,8 @@ def _get_row(session: Session, run_id: int) -> RunRow:
 
 
 def _parse_cursor(cursor: str) -> int:
-    if not cursor.isdigit():
+    # ASCII digits within SQLite's 64-bit integers: str.isdigit also takes "²".
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) >= 2**63:
         raise InvalidInput(
             f"Invalid cursor {cursor!r}: pass the next_cursor value of a previous page."
         )
