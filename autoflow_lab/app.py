@@ -77,6 +77,27 @@ class AutoflowApp(ExtensionApp):
         ),
     )
 
+    owner_timeout = Float(
+        60.0,
+        config=True,
+        help=(
+            "Seconds a server's or autoflow command's heartbeat may be silent before "
+            "another server takes it for gone and settles its unfinished runs (fails "
+            "them as interrupted, or re-queues them with requeue_interrupted_runs). A "
+            "process on the same machine that has exited is taken for gone at once."
+        ),
+    )
+
+    heartbeat_interval = Float(
+        10.0,
+        config=True,
+        help=(
+            "Seconds between heartbeats of this server in the run database; each "
+            "heartbeat also settles the runs of gone owners. Must be shorter than "
+            "owner_timeout."
+        ),
+    )
+
     keep_runs_per_notebook = Integer(
         None,
         allow_none=True,
@@ -131,7 +152,14 @@ class AutoflowApp(ExtensionApp):
             raise ValueError("max_concurrent_runs must be at least 1")
         return proposal["value"]
 
-    @validate("keep_runs_per_notebook", "keep_runs_days", "run_timeout", "cell_timeout")
+    @validate(
+        "keep_runs_per_notebook",
+        "keep_runs_days",
+        "run_timeout",
+        "cell_timeout",
+        "owner_timeout",
+        "heartbeat_interval",
+    )
     def _check_positive(self, proposal: dict[str, Any]) -> Any:
         value = proposal["value"]
         if value is not None and value <= 0:
@@ -156,11 +184,11 @@ class AutoflowApp(ExtensionApp):
             cell_timeout=self.cell_timeout,
             retention=Retention(keep_latest=self.keep_runs_per_notebook, max_age=max_age),
             kernel_environment=self._passed_environment(),
+            owner_timeout=self.owner_timeout,
+            heartbeat_interval=self.heartbeat_interval,
         )
         # Runs once the server's event loop is running.
-        self.serverapp.io_loop.add_callback(
-            self.runs.recover_interrupted, self.requeue_interrupted_runs
-        )
+        self.serverapp.io_loop.add_callback(self.runs.start, self.requeue_interrupted_runs)
         self.log.info(
             "AutoFlow Lab: outputs in %s, database %s, %d concurrent runs",
             workspace.outputs,

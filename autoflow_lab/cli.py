@@ -25,7 +25,7 @@ from tqdm import tqdm
 from . import __version__
 from .errors import AutoflowError, describe
 from .execution import LocalExecutor
-from .models import Run, RunCreate, RunListQuery, RunStatus
+from .models import Run, RunCreate, RunListQuery, RunStatus, TriggerKind
 from .services import RunService, Workspace
 from .store import RunStore, default_database_url, open_database
 
@@ -154,6 +154,7 @@ def _open(options: argparse.Namespace, secrets: dict[str, str] | None = None) ->
         kernel_names=KernelSpecManager().find_kernel_specs,
         max_concurrent_runs=1,
         kernel_environment=secrets,
+        instance_kind="cli",
     )
 
 
@@ -164,7 +165,8 @@ async def _run(options: argparse.Namespace) -> int:
         raise _Refused(f"--pass-env names unset variables: {', '.join(missing)}")
     service = _open(options, {name: os.environ[name] for name in options.pass_env})
     try:
-        run = await service.submit(request)
+        await service.start()
+        run = await service.submit(request, trigger=TriggerKind.CLI)
         print(f"Run {run.id} of {run.notebook} queued", file=sys.stderr)
         run = await _follow(service, run, quiet=options.quiet)
     finally:

@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
-from ..errors import AutoflowError, Conflict, InvalidInput, NotFound
-from ..execution import Executor, RunOutcome, RunSpec, StopReason, stopped
+from ..errors import AutoflowError, Conflict, InvalidInput, NotFound, Unavailable
+from ..execution import Executor, RunOutcome, RunSpec, StopReason, executed_notebook, stopped
+from ..execution.environment import redact_file, redact_notebook
 from ..models import (
     NotebookParameters,
     Run,
@@ -25,15 +26,19 @@ from ..models import (
     RunStatus,
     TriggerKind,
 )
-from ..store import RunStore
+from ..store import Instance, InstanceKind, InstanceStore, RunStore
+from .ownership import Ownership
 from .parameters import declared_parameters, validate_parameters
 from .workspace import Notebook, Workspace
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = RunError(
-    cell_index=None, ename="Interrupted", evalue="interrupted: the server stopped during the run"
-)
+T = TypeVar("T")
+
+# How long to wait between attempts to record a run's start or outcome while the
+# database is unavailable: doubling from the first, up to the second.
+RETRY_SECONDS = (0.5, 30.0)
+OWNER_NAMES = {InstanceKind.SERVER: "the server", InstanceKind.CLI: "the autoflow command"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class RunService:
         cell_timeout: float | None = None,
         retention: Retention = Retention(),
         kernel_environment: dict[str, str] | None = None,
-        instance_kind: str = "server",
+        instance_kind: InstanceKind | str = InstanceKind.SERVER,
         owner_timeout: float = 60.0,
         heartbeat_interval: float = 10.0,
     ) -> None:
@@ -81,10 +86,15 @@ class RunService:
         self._cell_timeout = cell_timeout
         self._retention = retention
         self._kernel_environment = kernel_environment or {}
-        self._instance_kind = instance_kind
-        self._owner_timeout = owner_timeout
-        self._heartbeat_interval = heartbeat_interval
-        self._queue: asyncio.Queue[RunSpec] | None = None
+        self._ownership = Ownership(
+            InstanceStore(store.engine),
+            store,
+            InstanceKind(instance_kind),
+            owner_timeout=owner_timeout,
+            heartbeat_interval=heartbeat_interval,
+        )
+        self._requeue_interrupted = False
+        self._queue: asyncio.Queue[tuple[RunSpec, int]] | None = None
         self._dispatchers: list[asyncio.Task[None]] = []
         # Per run this server executes: resolved when someone asks to stop it.
         self._stop_requests: dict[int, asyncio.Future[StopReason]] = {}
@@ -93,10 +103,23 @@ class RunService:
         self._progress_writers: dict[int, asyncio.Task[None]] = {}
 
     async def start(self, requeue_interrupted: bool = False) -> None:
-        """Call once the event loop runs: register this instance and settle orphaned runs."""
-        await self.recover_interrupted(requeue_interrupted)
+        """Call once the event loop runs: register this instance and keep it alive.
+
+        A server also settles the runs of gone owners (a server or command that
+        stopped or crashed mid-run) now and at every heartbeat: each is failed as
+        interrupted, or run again from the start when ``requeue_interrupted`` is set.
+        """
+        self._requeue_interrupted = requeue_interrupted
+        await self._ownership.register()
+        sweeps = self._ownership.kind is InstanceKind.SERVER
+        if sweeps:
+            await self._ownership.sweep(self._settle_orphan)
+        self._ownership.keep_alive(self._settle_orphan if sweeps else None)
 
     async def submit(self, request: RunCreate, trigger: TriggerKind = TriggerKind.MANUAL) -> Run:
+        owner_id = self._ownership.instance_id
+        if owner_id is None:
+            raise RuntimeError("RunService.start() must be awaited before runs are submitted")
         notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
         kernel_name = await self._check_kernel(request.kernel_name, notebook)
         declared = await asyncio.to_thread(declared_parameters, notebook)
@@ -117,30 +140,55 @@ class RunService:
             timeout=request.timeout or self._run_timeout,
             cell_timeout=request.cell_timeout or self._cell_timeout,
             trigger=trigger,
+            owner_id=owner_id,
         )
         run = await asyncio.to_thread(create)
         self._enqueue(run, notebook)
         return run
 
-    async def recover_interrupted(self, requeue: bool) -> None:
-        """Settle runs that a previous server left queued or running.
+    async def _settle_orphan(
+        self, run: Run, owner: int | None, owner_record: Instance | None
+    ) -> None:
+        """Fail, or queue again, a run whose owner is gone; its work died with the owner.
 
-        Their work died with that server, so each is failed, or queued again
-        from the start when ``requeue`` is set and its notebook still exists.
+        The change is conditional on the run still being the gone owner's, so of
+        several servers sweeping at once exactly one settles it.
         """
-        for run in await asyncio.to_thread(self._store.unfinished):
-            if requeue:
-                try:
-                    notebook = await asyncio.to_thread(self._workspace.open_notebook, run.notebook)
-                except AutoflowError as error:
-                    log.warning("Run %s cannot be re-queued: %s", run.id, error)
-                else:
-                    self._enqueue(await asyncio.to_thread(self._store.requeue, run.id), notebook)
-                    continue
-            finish = partial(
-                self._store.mark_finished, run.id, RunStatus.FAILED, utcnow(), INTERRUPTED
+        me = self._ownership.instance_id
+        assert me is not None
+        if self._requeue_interrupted:
+            try:
+                notebook = await asyncio.to_thread(self._workspace.open_notebook, run.notebook)
+            except AutoflowError as refusal:
+                log.warning("Run %s cannot be re-queued: %s", run.id, refusal)
+            else:
+                adopted = await asyncio.to_thread(self._store.adopt, run.id, owner, me)
+                if adopted is not None:
+                    log.info("Run %s re-queued: its owner is gone", run.id)
+                    self._enqueue(adopted, notebook)
+                return
+        output = self._workspace.root / run.output if run.output else None
+        partial_notebook = await asyncio.to_thread(
+            executed_notebook.load, str(output) if output else ""
+        )
+        kind = owner_record.kind if owner_record is not None else InstanceKind.SERVER
+        error = _interruption(partial_notebook, f"{OWNER_NAMES[kind]} executing it stopped")
+        settle = partial(self._store.settle, run.id, owner, utcnow(), error)
+        if await asyncio.to_thread(settle) is None:
+            return  # another server settled it first
+        log.warning("Run %s settled as interrupted: its owner is gone", run.id)
+        if output is not None and error.cell_index is not None:
+            await asyncio.to_thread(
+                executed_notebook.mark_failed_cell, str(output), partial_notebook, error
             )
-            await asyncio.to_thread(finish)
+        await asyncio.to_thread(self._redact_leftovers, run)
+
+    def _redact_leftovers(self, run: Run) -> None:
+        """Secrets a run wrote before its owner died mid-write go now."""
+        secrets = list(self._kernel_environment.values())
+        if run.output and run.log and secrets:
+            redact_notebook(str(self._workspace.root / run.output), secrets)
+            redact_file(str(self._workspace.root / run.log), secrets)
 
     def _enqueue(self, run: Run, notebook: Notebook) -> None:
         assert run.output is not None
@@ -157,7 +205,9 @@ class RunService:
             cell_timeout=run.cell_timeout,
             environment=self._kernel_environment,
         )
-        self._ensure_dispatching().put_nowait(spec)
+        owner_id = self._ownership.instance_id
+        assert owner_id is not None
+        self._ensure_dispatching().put_nowait((spec, owner_id))
 
     async def notebook_parameters(self, path: str) -> NotebookParameters:
         notebook = await asyncio.to_thread(self._workspace.open_notebook, path)
@@ -208,7 +258,9 @@ class RunService:
         return await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
 
     async def page(self, query: RunListQuery) -> RunPage:
-        page = partial(self._store.page, query.limit, query.cursor, query.status, query.notebook)
+        page = partial(
+            self._store.page, query.limit, query.cursor, query.status, query.notebook, query.q
+        )
         return await asyncio.to_thread(page)
 
     async def close(self) -> None:
@@ -217,6 +269,7 @@ class RunService:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self._executor.shutdown()
+        await self._ownership.close()
 
     async def _check_kernel(self, requested: str | None, notebook: Notebook) -> str:
         """The run's kernel: ``requested``, else the notebook's own.
@@ -236,7 +289,7 @@ class RunService:
             )
         return kernel_name
 
-    def _ensure_dispatching(self) -> asyncio.Queue[RunSpec]:
+    def _ensure_dispatching(self) -> asyncio.Queue[tuple[RunSpec, int]]:
         # Started lazily: the queue and tasks must belong to the running loop.
         if self._queue is None:
             self._queue = asyncio.Queue()
@@ -246,41 +299,68 @@ class RunService:
             ]
         return self._queue
 
-    async def _dispatch(self, queue: asyncio.Queue[RunSpec]) -> None:
+    async def _dispatch(self, queue: asyncio.Queue[tuple[RunSpec, int]]) -> None:
         while True:
-            spec = await queue.get()
+            spec, owner_id = await queue.get()
             try:
-                await self._execute(spec)
+                await self._execute(spec, owner_id)
             except Exception:
                 log.exception("Run %s could not be recorded", spec.run_id)
             finally:
                 queue.task_done()
 
-    async def _execute(self, spec: RunSpec) -> None:
+    async def _execute(self, spec: RunSpec, owner_id: int) -> None:
         # Registered before the run leaves the queue, so no cancel falls in between.
         self._stop_requests[spec.run_id] = asyncio.get_running_loop().create_future()
         try:
-            if await asyncio.to_thread(self._store.start, spec.run_id, utcnow()) is None:
-                return  # cancelled while queued
+            start = partial(self._store.start, spec.run_id, utcnow(), owner_id)
+            if await self._until_recorded(f"record the start of run {spec.run_id}", start) is None:
+                return  # cancelled while queued, or settled by another server
             try:
-                outcome = await self._execute_within_limits(spec)
+                outcome = await self._execute_within_limits(spec, owner_id)
             except Exception as error:
                 log.exception("The executor failed on run %s", spec.run_id)
                 outcome = RunOutcome.of_exception(error)
         finally:
             del self._stop_requests[spec.run_id]
         writer = self._progress_writers.get(spec.run_id)
-        if writer is not None:  # the last progress lands before the outcome
+        if writer is not None:  # the last progress lands before the outcome; it never raises
             await writer
         finish = partial(
-            self._store.mark_finished, spec.run_id, outcome.status, utcnow(), outcome.error
+            self._store.mark_finished,
+            spec.run_id,
+            outcome.status,
+            utcnow(),
+            outcome.error,
+            owner_id,
         )
-        run = await asyncio.to_thread(finish)
+        run = await self._until_recorded(f"record the outcome of run {spec.run_id}", finish)
+        if run is None:
+            log.warning(
+                "Run %s %s, but another server had settled it already: its outcome is not recorded",
+                spec.run_id,
+                outcome.status.value,
+            )
+            return
         await self._apply_retention(run.notebook)
 
-    async def _execute_within_limits(self, spec: RunSpec) -> RunOutcome:
+    async def _until_recorded(self, what: str, write: Callable[[], T]) -> T:
+        """``write`` in a thread, retried with backoff while the database is unavailable.
+
+        A run's start and outcome must land: giving up would leave it running for ever.
+        """
+        delay, longest = RETRY_SECONDS
+        while True:
+            try:
+                return await asyncio.to_thread(write)
+            except Unavailable as error:
+                log.warning("Could not %s, retrying in %g s: %s", what, delay, error)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, longest)
+
+    async def _execute_within_limits(self, spec: RunSpec, owner_id: int) -> RunOutcome:
         """Execute ``spec``, stopping it when cancelled or when its time is up."""
-        report = partial(self._report_progress, spec.run_id)
+        report = partial(self._report_progress, spec.run_id, owner_id)
         execution = asyncio.ensure_future(self._executor.execute(spec, report))
         stop_request = self._stop_requests[spec.run_id]
         waiting: set[asyncio.Future[Any]] = {execution, stop_request}
@@ -294,17 +374,22 @@ class RunService:
             execution.cancel()
             raise
 
-    def _report_progress(self, run_id: int, progress: RunProgress) -> None:
+    def _report_progress(self, run_id: int, owner_id: int, progress: RunProgress) -> None:
         """Keep the latest progress; one writer per run stores it, skipping stale ones."""
         self._progress[run_id] = progress
         if run_id not in self._progress_writers:
-            self._progress_writers[run_id] = asyncio.create_task(self._write_progress(run_id))
+            writer = self._write_progress(run_id, owner_id)
+            self._progress_writers[run_id] = asyncio.create_task(writer)
 
-    async def _write_progress(self, run_id: int) -> None:
+    async def _write_progress(self, run_id: int, owner_id: int) -> None:
+        """Store progress as it comes; a failed write is skipped, never fatal to the run."""
         try:
             while run_id in self._progress:
                 progress = self._progress[run_id]
-                await asyncio.to_thread(self._store.set_progress, run_id, progress)
+                try:
+                    await asyncio.to_thread(self._store.set_progress, run_id, progress, owner_id)
+                except Exception as error:
+                    log.warning("Progress of run %s not stored: %s", run_id, error)
                 if self._progress.get(run_id) is progress:
                     del self._progress[run_id]
         finally:
@@ -324,3 +409,11 @@ class RunService:
         folder = self._workspace.run_folder(run.output, run.id)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _interruption(notebook: Any | None, why: str) -> RunError:
+    """The error of a run cut short in the cell its partial notebook last started."""
+    cell_index = executed_notebook.last_started_cell(notebook)
+    error = RunError(cell_index=cell_index, ename="Interrupted", evalue="")
+    where = f" in {error.where}" if error.where else ""
+    return error.model_copy(update={"evalue": f"interrupted{where}: {why}"})

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from .database import default_database_url, open_database
+from .instances import Instance, InstanceKind, InstanceStore
 from .runs import RunStore
 
-__all__ = ["RunStore", "default_database_url", "open_database"]
+__all__ = [
+    "Instance",
+    "InstanceKind",
+    "InstanceStore",
+    "RunStore",
+    "default_database_url",
+    "open_database",
+]

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+
+from ..errors import Unavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DATABASE_NAME = ".autoflow.sqlite"
+# How long an SQLite statement waits for another process's lock before giving up.
+SQLITE_BUSY_SECONDS = 10
+# SQLite errors that say the database cannot be used right now, rather than a bug.
+SQLITE_UNAVAILABLE = re.compile(
+    r"database is locked|database table is locked|unable to open database|disk I/O error"
+    r"|database or disk is full|attempt to write a readonly database|database disk image",
+    re.IGNORECASE,
+)
 
 
 def default_database_url(outputs: Path) -> str:
@@ -30,7 +42,10 @@ def open_database(url: str) -> Engine:
         engine = _sqlite_engine(url, parsed.database)
     else:
         engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _unavailable_as_domain_error)
     migrate(engine)
+    if parsed.get_backend_name() == "sqlite" and _is_file(parsed.database):
+        _guard_against_replacement(engine, Path(parsed.database or ""))
     return engine
 
 
@@ -47,10 +62,58 @@ def migrations_config() -> Config:
     return config
 
 
+def _unavailable_as_domain_error(context: ExceptionContext) -> None:
+    """A locked, unreachable or broken database becomes ``Unavailable`` (a 503), not a 500."""
+    error = context.original_exception
+    if context.is_disconnect or SQLITE_UNAVAILABLE.search(str(error)):
+        raise Unavailable(
+            f"The run database is unavailable ({error}); try again shortly."
+        ) from context.sqlalchemy_exception
+
+
+def _is_file(database: str | None) -> bool:
+    return bool(database) and database != ":memory:"
+
+
+def _guard_against_replacement(engine: Engine, path: Path) -> None:
+    """Refuse to go on with a database file that was deleted or replaced under us.
+
+    SQLite would otherwise write to the deleted file through open connections and
+    create a new empty one for new connections, losing the history silently.
+    """
+    identity = _identity(path)
+
+    def check() -> None:
+        if _identity(path) != identity:
+            raise Unavailable(
+                f"The run database {path} was deleted or replaced while in use; the run "
+                "history and queue cannot be trusted. Restore the file, or restart the "
+                "server to start a new history."
+            )
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(*_: Any) -> None:
+        check()
+
+    @event.listens_for(engine, "checkout")
+    def _before_use(*_: Any) -> None:
+        check()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

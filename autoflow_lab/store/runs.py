@@ -16,6 +16,7 @@ from .tables import RunRow
 
 class RunStore:
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def create(
@@ -28,8 +29,9 @@ class RunStore:
         timeout: float | None = None,
         cell_timeout: float | None = None,
         trigger: TriggerKind = TriggerKind.MANUAL,
+        owner_id: int | None = None,
     ) -> Run:
-        """Insert a queued run; ``output_for(id)`` names its executed notebook."""
+        """Insert a queued run owned by ``owner_id``; ``output_for(id)`` names its notebook."""
         with self._sessions.begin() as session:
             row = RunRow(
                 notebook=notebook,
@@ -39,6 +41,7 @@ class RunStore:
                 timeout=timeout,
                 cell_timeout=cell_timeout,
                 trigger_kind=trigger.value,
+                owner_id=owner_id,
                 created_at=created_at,
             )
             session.add(row)
@@ -56,8 +59,12 @@ class RunStore:
         cursor: str | None,
         status: RunStatus | None = None,
         notebook: str | None = None,
+        text: str | None = None,
     ) -> RunPage:
-        """Newest first, keyset-paginated on the id so deep pages stay cheap."""
+        """Newest first, keyset-paginated on the id so deep pages stay cheap.
+
+        ``text`` matches the notebook path, error name or error message, ignoring case.
+        """
         query = select(RunRow).order_by(RunRow.id.desc()).limit(limit + 1)
         if cursor is not None:
             query = query.where(RunRow.id < _parse_cursor(cursor))
@@ -65,18 +72,20 @@ class RunStore:
             query = query.where(RunRow.status == status.value)
         if notebook is not None:
             query = query.where(RunRow.notebook == notebook)
+        if text:
+            columns = (RunRow.notebook, RunRow.error_ename, RunRow.error_evalue)
+            query = query.where(or_(*(c.icontains(text, autoescape=True) for c in columns)))
         with self._sessions() as session:
             rows = session.scalars(query).all()
         runs = [_to_run(row) for row in rows[:limit]]
         next_cursor = str(runs[-1].id) if len(rows) > limit else None
         return RunPage(runs=runs, next_cursor=next_cursor)
 
-    def unfinished(self) -> list[Run]:
-        """Runs still queued or running, oldest first."""
-        unfinished = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
-        query = select(RunRow).where(RunRow.status.in_(unfinished)).order_by(RunRow.id)
+    def unfinished(self) -> list[tuple[Run, int | None]]:
+        """Runs still queued or running, oldest first, each with its owner's id."""
+        query = select(RunRow).where(RunRow.status.in_(UNFINISHED)).order_by(RunRow.id)
         with self._sessions() as session:
-            return [_to_run(row) for row in session.scalars(query)]
+            return [(_to_run(row), row.owner_id) for row in session.scalars(query)]
 
     def delete(self, run_id: int) -> None:
         with self._sessions.begin() as session:
@@ -100,32 +109,65 @@ class RunStore:
         with self._sessions() as session:
             return [_to_run(row) for row in session.scalars(query)]
 
-    def requeue(self, run_id: int) -> Run:
-        with self._sessions.begin() as session:
-            row = _get_row(session, run_id)
-            row.status = RunStatus.QUEUED.value
-            row.started_at = None
-            row.cells_done = row.cells_total = row.current_cell = None
-            return _to_run(row)
+    def adopt(self, run_id: int, previous_owner: int | None, owner_id: int) -> Run | None:
+        """Queue an unfinished run of a gone owner again, as ``owner_id``'s.
 
-    def start(self, run_id: int, started_at: datetime) -> Run | None:
-        """Mark a queued run running; None if it is no longer queued (cancelled)."""
-        return self._leave_queue(run_id, status=RunStatus.RUNNING.value, started_at=started_at)
+        None if someone else settled or adopted it first.
+        """
+        return self._transition(
+            run_id,
+            _owned_unfinished(previous_owner),
+            status=RunStatus.QUEUED.value,
+            owner_id=owner_id,
+            started_at=None,
+            cells_done=None,
+            cells_total=None,
+            current_cell=None,
+        )
+
+    def settle(
+        self,
+        run_id: int,
+        previous_owner: int | None,
+        finished_at: datetime,
+        error: RunError,
+    ) -> Run | None:
+        """Fail an unfinished run of a gone owner; None if someone else settled it first."""
+        return self._transition(
+            run_id,
+            _owned_unfinished(previous_owner),
+            status=RunStatus.FAILED.value,
+            finished_at=finished_at,
+            **_error_columns(error),
+        )
+
+    def start(self, run_id: int, started_at: datetime, owner_id: int | None = None) -> Run | None:
+        """Mark a queued run of ``owner_id`` running; None if it is no longer queued or ours."""
+        return self._transition(
+            run_id,
+            (
+                RunRow.status == RunStatus.QUEUED.value,
+                RunRow.owner_id.is_not_distinct_from(owner_id),
+            ),
+            status=RunStatus.RUNNING.value,
+            started_at=started_at,
+        )
 
     def cancel_queued(self, run_id: int, finished_at: datetime, error: RunError) -> Run | None:
         """Cancel a run that is still queued; None if it has left the queue already."""
-        return self._leave_queue(
+        return self._transition(
             run_id,
+            (RunRow.status == RunStatus.QUEUED.value,),
             status=RunStatus.CANCELLED.value,
             finished_at=finished_at,
             **_error_columns(error),
         )
 
-    def set_progress(self, run_id: int, progress: RunProgress) -> None:
+    def set_progress(self, run_id: int, progress: RunProgress, owner_id: int | None = None) -> None:
         with self._sessions.begin() as session:
             session.execute(
                 update(RunRow)
-                .where(RunRow.id == run_id)
+                .where(*_owned_unfinished(owner_id), RunRow.id == run_id)
                 .values(
                     cells_done=progress.cells_done,
                     cells_total=progress.cells_total,
@@ -134,25 +176,45 @@ class RunStore:
             )
 
     def mark_finished(
-        self, run_id: int, status: RunStatus, finished_at: datetime, error: RunError | None
-    ) -> Run:
-        with self._sessions.begin() as session:
-            row = _get_row(session, run_id)
-            row.status = status.value
-            row.finished_at = finished_at
-            for column, value in _error_columns(error).items():
-                setattr(row, column, value)
-            return _to_run(row)
+        self,
+        run_id: int,
+        status: RunStatus,
+        finished_at: datetime,
+        error: RunError | None,
+        owner_id: int | None = None,
+    ) -> Run | None:
+        """Record the outcome of a run ``owner_id`` executed.
 
-    def _leave_queue(self, run_id: int, **values: Any) -> Run | None:
-        """Update a run only if it is still queued: the check and the change are one statement."""
-        queued = (RunRow.id == run_id, RunRow.status == RunStatus.QUEUED.value)
+        None if the run is no longer its owner's to finish: another instance took
+        it for gone and settled it.
+        """
+        return self._transition(
+            run_id,
+            _owned_unfinished(owner_id),
+            status=status.value,
+            finished_at=finished_at,
+            **_error_columns(error),
+        )
+
+    def _transition(
+        self, run_id: int, conditions: tuple[ColumnElement[bool], ...], **values: Any
+    ) -> Run | None:
+        """Update a run only if ``conditions`` hold: the check and the change are one statement."""
         with self._sessions.begin() as session:
-            changed = session.execute(update(RunRow).where(*queued).values(**values))
+            changed = session.execute(
+                update(RunRow).where(RunRow.id == run_id, *conditions).values(**values)
+            )
             if changed.rowcount == 0:  # type: ignore[attr-defined]
                 _get_row(session, run_id)  # NotFound for an unknown id
                 return None
             return _to_run(_get_row(session, run_id))
+
+
+UNFINISHED = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
+
+
+def _owned_unfinished(owner_id: int | None) -> tuple[ColumnElement[bool], ...]:
+    return (RunRow.status.in_(UNFINISHED), RunRow.owner_id.is_not_distinct_from(owner_id))
 
 
 def _get_row(session: Session, run_id: int) -> RunRow:
