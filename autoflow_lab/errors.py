@@ -6,15 +6,23 @@ store raise them without knowing about HTTP.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import ValidationError
+
+from .models import ErrorName
 
 
 class AutoflowError(Exception):
     """Base class: a request that cannot be carried out as asked.
 
     ``field`` names the request field at fault, when one is, so a client (the
-    sidebar's form, the command line's options) can point at it.
+    sidebar's form, the command line's options) can point at it. ``name`` is the
+    error's name on the wire; a subclass inherits its parent's, so the names stay
+    one closed enum shared with clients.
     """
+
+    name: ClassVar[ErrorName] = ErrorName.INVALID_INPUT
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -28,21 +36,31 @@ class AutoflowError(Exception):
 class InvalidInput(AutoflowError):
     """The request is malformed or names something that cannot be run."""
 
+    name = ErrorName.INVALID_INPUT
+
 
 class NotFound(AutoflowError):
     """The request names a notebook or run that does not exist."""
+
+    name = ErrorName.NOT_FOUND
 
 
 class OutsideWorkspace(AutoflowError):
     """The request names a path outside the server's root directory."""
 
+    name = ErrorName.OUTSIDE_WORKSPACE
+
 
 class Conflict(AutoflowError):
     """The request conflicts with the current state of a run."""
 
+    name = ErrorName.CONFLICT
+
 
 class Unavailable(AutoflowError):
     """The run database cannot be reached or written right now; try again later."""
+
+    name = ErrorName.UNAVAILABLE
 
 
 def describe(error: ValidationError) -> str:

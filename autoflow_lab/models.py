@@ -223,3 +223,32 @@ class NotebookQuery(BaseModel):
 
 class VersionInfo(BaseModel):
     version: str
+
+
+class RunPath(BaseModel):
+    """Path arguments of ``runs/{run_id}`` and the routes below it."""
+
+    run_id: int = Field(ge=0, description="The run's id.")
+
+
+class ErrorName(str, Enum):
+    """What went wrong with a request, one name per kind; several may share a status."""
+
+    INVALID_INPUT = "InvalidInput"
+    OUTSIDE_WORKSPACE = "OutsideWorkspace"
+    FORBIDDEN = "Forbidden"
+    NOT_FOUND = "NotFound"
+    METHOD_NOT_ALLOWED = "MethodNotAllowed"
+    CONFLICT = "Conflict"
+    UNAVAILABLE = "Unavailable"
+    INTERNAL_ERROR = "InternalError"
+
+
+class ErrorBody(BaseModel):
+    """Body of every 4xx and 5xx answer."""
+
+    error: ErrorName
+    message: str = Field(description="What went wrong, written for the person who asked.")
+    field: str | None = Field(
+        default=None, description="The request field at fault, when one is (e.g. 'notebook')."
+    )

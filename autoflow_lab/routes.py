@@ -6,7 +6,8 @@ writes the result. Domain errors become status codes in ``write_error`` alone.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from http.client import responses
+from typing import Any, ClassVar, TypeVar
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
@@ -23,7 +24,19 @@ from .errors import (
     Unavailable,
     describe,
 )
-from .models import NotebookQuery, RunCreate, RunListQuery, VersionInfo
+from .models import (
+    ErrorBody,
+    ErrorName,
+    NotebookParameters,
+    NotebookQuery,
+    Run,
+    RunCreate,
+    RunListQuery,
+    RunPage,
+    RunPath,
+    VersionInfo,
+)
+from .openapi import Operation, document
 from .services import RunService
 
 AUTH_RESOURCE = "autoflow"
@@ -34,13 +47,64 @@ STATUS_OF_ERROR: dict[type[AutoflowError], int] = {
     NotFound: 404,
     Conflict: 409,
     Unavailable: 503,
+    AutoflowError: 400,
 }
+
+# Names of errors Tornado or jupyter_server raise as HTTPError (authorization,
+# unknown methods); any other 4xx is bad input, any 5xx an internal error.
+NAME_OF_STATUS: dict[int, ErrorName] = {
+    400: ErrorName.INVALID_INPUT,
+    403: ErrorName.FORBIDDEN,
+    404: ErrorName.NOT_FOUND,
+    405: ErrorName.METHOD_NOT_ALLOWED,
+    409: ErrorName.CONFLICT,
+    503: ErrorName.UNAVAILABLE,
+}
+INTERNAL_ERROR_MESSAGE = "The AutoFlow server failed unexpectedly; its log has the details."
+
+
+def status_of_error(error: AutoflowError) -> int:
+    """The status of the nearest class in ``error``'s MRO that has one."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_OF_ERROR:
+            return STATUS_OF_ERROR[cls]
+    raise AssertionError("AutoflowError has a status")  # pragma: no cover
+
+
+def error_body(status_code: int, error: BaseException | None) -> tuple[int, ErrorBody]:
+    """The status and body answering ``error`` (None: Tornado's own ``status_code``)."""
+    if isinstance(error, AutoflowError):
+        return status_of_error(error), ErrorBody(
+            error=error.name, message=error.message, field=error.field
+        )
+    if isinstance(error, web.HTTPError):
+        status_code = error.status_code
+        message = error.log_message % error.args if error.log_message else error.reason
+    else:
+        message = None
+    if status_code >= 500:
+        return status_code, ErrorBody(
+            error=ErrorName.INTERNAL_ERROR, message=message or INTERNAL_ERROR_MESSAGE
+        )
+    name = NAME_OF_STATUS.get(status_code, ErrorName.INVALID_INPUT)
+    return status_code, ErrorBody(error=name, message=message or _reason(status_code))
+
+
+def _reason(status_code: int) -> str:
+    return responses.get(status_code, "Bad request") + "."
+
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class AutoflowHandler(APIHandler):
+    """Base of every handler; ``operations`` declares each verb for the OpenAPI document."""
+
     auth_resource = AUTH_RESOURCE
+    # verb -> what it takes and answers; the document is built from these alone.
+    operations: ClassVar[dict[str, Operation]] = {}
+    # The arguments captured by the route's pattern, in order.
+    path_model: ClassVar[type[BaseModel] | None] = None
 
     def initialize(self, runs: RunService) -> None:
         self.runs = runs
@@ -63,12 +127,15 @@ class AutoflowHandler(APIHandler):
         self.finish(model.model_dump_json())
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Every error answers an ``ErrorBody``: domain errors, HTTP errors and crashes."""
         error = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(error, AutoflowError):
-            self.set_status(STATUS_OF_ERROR[type(error)])
-            self.finish({"message": error.message})
-            return
-        super().write_error(status_code, **kwargs)
+        status, body = error_body(status_code, error)
+        self.clear_header("Content-Type")
+        self.set_status(status)
+        if status == 405:
+            self.set_header("Allow", ", ".join(verb.upper() for verb in self.operations))
+        self.set_header("Content-Type", "application/json")
+        self.finish(body.model_dump_json())
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if isinstance(value, AutoflowError):
@@ -78,6 +145,10 @@ class AutoflowHandler(APIHandler):
 
 
 class VersionHandler(AutoflowHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("getVersion", "The server extension's version.", VersionInfo),
+    }
+
     @web.authenticated
     @authorized
     async def get(self) -> None:
@@ -85,6 +156,24 @@ class VersionHandler(AutoflowHandler):
 
 
 class RunsHandler(AutoflowHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "listRuns",
+            "Runs, newest first, one page at a time.",
+            RunPage,
+            query=RunListQuery,
+            errors=(400, 503),
+        ),
+        "post": Operation(
+            "createRun",
+            "Queue a run of a notebook.",
+            Run,
+            status=202,
+            body=RunCreate,
+            errors=(400, 404, 503),
+        ),
+    }
+
     @web.authenticated
     @authorized
     async def get(self) -> None:
@@ -99,6 +188,18 @@ class RunsHandler(AutoflowHandler):
 
 
 class RunHandler(AutoflowHandler):
+    path_model = RunPath
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("getRun", "One run.", Run, errors=(404, 503)),
+        "delete": Operation(
+            "deleteRun",
+            "Delete a finished run: its record and its output folder.",
+            None,
+            status=204,
+            errors=(404, 409, 503),
+        ),
+    }
+
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
@@ -113,6 +214,13 @@ class RunHandler(AutoflowHandler):
 
 
 class RunCancelHandler(AutoflowHandler):
+    path_model = RunPath
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "cancelRun", "Cancel a queued or running run.", Run, status=202, errors=(404, 409, 503)
+        ),
+    }
+
     @web.authenticated
     @authorized
     async def post(self, run_id: str) -> None:
@@ -120,6 +228,16 @@ class RunCancelHandler(AutoflowHandler):
 
 
 class RunLogHandler(AutoflowHandler):
+    path_model = RunPath
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "getRunLog",
+            "The run's log: engine messages and kernel output, as text.",
+            str,
+            errors=(404, 503),
+        ),
+    }
+
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
@@ -128,11 +246,40 @@ class RunLogHandler(AutoflowHandler):
 
 
 class NotebookParametersHandler(AutoflowHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "getNotebookParameters",
+            "The parameters a notebook declares in its parameters cell.",
+            NotebookParameters,
+            query=NotebookQuery,
+            errors=(400, 404),
+        ),
+    }
+
     @web.authenticated
     @authorized
     async def get(self) -> None:
         query = self.parse_query(NotebookQuery)
         self.write_model(await self.runs.notebook_parameters(query.path))
+
+
+class OpenApiHandler(AutoflowHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("getOpenApi", "This API's OpenAPI 3.1 document.", dict),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.finish(document(ROUTES, server_url=f"{self.base_url}autoflow/api"))
+
+
+class UnknownRouteHandler(AutoflowHandler):
+    """Answers every other path under ``autoflow/api/`` with a JSON 404."""
+
+    async def prepare(self, *args: Any, **kwargs: Any) -> None:
+        await super().prepare(*args, **kwargs)
+        raise NotFound(f"No AutoFlow API route {self.request.path!r}.")
 
 
 def _run_id(text: str) -> int:
@@ -143,14 +290,20 @@ def _run_id(text: str) -> int:
     return int(text)
 
 
+# The route table: the server and the OpenAPI document both read it.
+ROUTES: list[tuple[str, type[AutoflowHandler]]] = [
+    (r"/autoflow/api/version", VersionHandler),
+    (r"/autoflow/api/runs", RunsHandler),
+    (r"/autoflow/api/runs/([^/]+)", RunHandler),
+    (r"/autoflow/api/runs/([^/]+)/cancel", RunCancelHandler),
+    (r"/autoflow/api/runs/([^/]+)/log", RunLogHandler),
+    (r"/autoflow/api/notebooks/parameters", NotebookParametersHandler),
+    (r"/autoflow/api/openapi\.json", OpenApiHandler),
+    (r"/autoflow/api/.*", UnknownRouteHandler),  # last: it matches every path
+]
+
+
 def route_handlers(runs: RunService) -> list[tuple[str, type[AutoflowHandler], dict[str, Any]]]:
     """Handlers for ``ExtensionApp.handlers``; the server prefixes its base URL."""
     dependencies = {"runs": runs}
-    return [
-        (r"/autoflow/api/version", VersionHandler, dependencies),
-        (r"/autoflow/api/runs", RunsHandler, dependencies),
-        (r"/autoflow/api/runs/([^/]+)", RunHandler, dependencies),
-        (r"/autoflow/api/runs/([^/]+)/cancel", RunCancelHandler, dependencies),
-        (r"/autoflow/api/runs/([^/]+)/log", RunLogHandler, dependencies),
-        (r"/autoflow/api/notebooks/parameters", NotebookParametersHandler, dependencies),
-    ]
+    return [(pattern, handler, dependencies) for pattern, handler in ROUTES]
