@@ -38,6 +38,8 @@ T = TypeVar("T")
 # How long to wait between attempts to record a run's start or outcome while the
 # database is unavailable: doubling from the first, up to the second.
 RETRY_SECONDS = (0.5, 30.0)
+# How long a submission waits for start() to register this instance.
+REGISTRATION_SECONDS = 60
 OWNER_NAMES = {InstanceKind.SERVER: "the server", InstanceKind.CLI: "the autoflow command"}
 
 
@@ -94,6 +96,7 @@ class RunService:
             heartbeat_interval=heartbeat_interval,
         )
         self._requeue_interrupted = False
+        self._registered = asyncio.Event()  # set once start() has registered this instance
         self._queue: asyncio.Queue[tuple[RunSpec, int]] | None = None
         self._dispatchers: list[asyncio.Task[None]] = []
         # Per run this server executes: resolved when someone asks to stop it.
@@ -111,15 +114,17 @@ class RunService:
         """
         self._requeue_interrupted = requeue_interrupted
         await self._ownership.register()
+        self._registered.set()
         sweeps = self._ownership.kind is InstanceKind.SERVER
         if sweeps:
             await self._ownership.sweep(self._settle_orphan)
         self._ownership.keep_alive(self._settle_orphan if sweeps else None)
 
     async def submit(self, request: RunCreate, trigger: TriggerKind = TriggerKind.MANUAL) -> Run:
+        # A request may arrive while the server's start-up callback is registering.
+        await asyncio.wait_for(self._registered.wait(), REGISTRATION_SECONDS)
         owner_id = self._ownership.instance_id
-        if owner_id is None:
-            raise RuntimeError("RunService.start() must be awaited before runs are submitted")
+        assert owner_id is not None
         notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
         kernel_name = await self._check_kernel(request.kernel_name, notebook)
         declared = await asyncio.to_thread(declared_parameters, notebook)
