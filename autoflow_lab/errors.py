@@ -70,3 +70,9 @@ def describe(error: ValidationError) -> str:
         where = ".".join(str(part) for part in problem["loc"])
         parts.append(f"{where}: {problem['msg']}" if where else problem["msg"])
     return "; ".join(parts)
+
+
+def field_of(error: ValidationError) -> str | None:
+    """The top-level request field every problem of ``error`` lies in, if they share one."""
+    fields = {str(problem["loc"][0]) if problem["loc"] else None for problem in error.errors()}
+    return fields.pop() if len(fields) == 1 else None

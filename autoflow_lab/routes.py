@@ -23,6 +23,7 @@ from .errors import (
     OutsideWorkspace,
     Unavailable,
     describe,
+    field_of,
 )
 from .models import (
     ErrorBody,
@@ -113,14 +114,18 @@ class AutoflowHandler(APIHandler):
         try:
             return model.model_validate_json(self.request.body or b"")
         except ValidationError as error:
-            raise InvalidInput(f"Invalid request body: {describe(error)}") from error
+            raise InvalidInput(
+                f"Invalid request body: {describe(error)}", field=field_of(error)
+            ) from error
 
     def parse_query(self, model: type[ModelT]) -> ModelT:
         arguments = {name: self.get_query_argument(name) for name in self.request.query_arguments}
         try:
             return model.model_validate(arguments)
         except ValidationError as error:
-            raise InvalidInput(f"Invalid query: {describe(error)}") from error
+            raise InvalidInput(
+                f"Invalid query: {describe(error)}", field=field_of(error)
+            ) from error
 
     def write_model(self, model: BaseModel, status: int = 200) -> None:
         self.set_status(status)
