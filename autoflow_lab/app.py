@@ -170,7 +170,11 @@ class AutoflowApp(ExtensionApp):
         assert self.serverapp is not None
         kernel_specs = self.serverapp.kernel_spec_manager
         assert kernel_specs is not None
-        workspace = Workspace(Path(self.serverapp.root_dir), self.outputs_dir)
+        workspace = Workspace(
+            Path(self.serverapp.root_dir),
+            self.outputs_dir,
+            allow_hidden=getattr(self.serverapp.contents_manager, "allow_hidden", False),
+        )
         store = RunStore(open_database(self.database_url))
         max_age = None if self.keep_runs_days is None else timedelta(days=self.keep_runs_days)
         executor = self.executor_class(max_workers=self.max_concurrent_runs, parent=self)

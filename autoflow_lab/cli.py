@@ -145,7 +145,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open(options: argparse.Namespace, secrets: dict[str, str] | None = None) -> RunService:
-    workspace = Workspace(options.root.resolve(), options.outputs_dir)
+    workspace = Workspace(
+        options.root.resolve(),
+        options.outputs_dir,
+        allow_hidden=Workspace.configured_allow_hidden(),
+    )
     url = options.database_url or default_database_url(workspace.outputs)
     return RunService(
         store=RunStore(open_database(url)),
