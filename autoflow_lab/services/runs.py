@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Any, TypeVar
 
-from ..errors import AutoflowError, Conflict, InvalidInput, NotFound, Unavailable
+from ..errors import AutoflowError, Conflict, NotFound, Unavailable
 from ..execution import Executor, RunOutcome, RunSpec, StopReason, executed_notebook, stopped
 from ..execution.environment import redact_file, redact_notebook
 from ..models import (
@@ -27,6 +27,7 @@ from ..models import (
     TriggerKind,
 )
 from ..store import Instance, InstanceKind, InstanceStore, RunStore
+from .kernels import run_kernel
 from .ownership import Ownership
 from .parameters import declared_parameters, validate_parameters
 from .workspace import Notebook, Workspace
@@ -277,22 +278,12 @@ class RunService:
         await self._ownership.close()
 
     async def _check_kernel(self, requested: str | None, notebook: Notebook) -> str:
-        """The run's kernel: ``requested``, else the notebook's own.
+        """The run's kernel: ``requested``, else the notebook's own, as Jupyter resolves it.
 
         Refused at submission when it is not installed, rather than failing later.
         """
-        kernel_name = requested or notebook.kernel_name
-        available = sorted(await asyncio.to_thread(lambda: list(self._kernel_names())))
-        if kernel_name is None:
-            raise InvalidInput(
-                f"{notebook.path!r} names no kernel in its metadata; pass kernel_name, "
-                f"one of: {', '.join(available)}."
-            )
-        if kernel_name not in available:
-            raise InvalidInput(
-                f"Unknown kernel {kernel_name!r}; installed kernels: {', '.join(available)}."
-            )
-        return kernel_name
+        available = await asyncio.to_thread(lambda: list(self._kernel_names()))
+        return run_kernel(requested, notebook, available)
 
     def _ensure_dispatching(self) -> asyncio.Queue[tuple[RunSpec, int]]:
         # Started lazily: the queue and tasks must belong to the running loop.
