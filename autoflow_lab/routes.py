@@ -119,7 +119,12 @@ class AutoflowHandler(APIHandler):
             ) from error
 
     def parse_query(self, model: type[ModelT]) -> ModelT:
-        arguments = {name: self.get_query_argument(name) for name in self.request.query_arguments}
+        # As sent: get_query_argument would blank out control characters and strip
+        # spaces, so a value could pass validation that the client never sent.
+        arguments = {
+            name: self.decode_argument(values[-1], name=name)
+            for name, values in self.request.query_arguments.items()
+        }
         try:
             return model.model_validate(arguments)
         except ValidationError as error:

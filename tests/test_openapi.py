@@ -224,3 +224,16 @@ async def test_unsupported_verb_answers_405_with_the_allowed_ones(jp_fetch: Any)
     assert refused.value.code == 405
     assert refused.value.response.headers["Allow"] == "GET, POST"
     assert json.loads(refused.value.response.body)["error"] == "MethodNotAllowed"
+
+
+async def test_query_values_are_validated_as_sent(api: Api) -> None:
+    # Given a search text over the documented limit only through control characters,
+    # which Tornado would otherwise blank out and strip
+    text = "a" * 250 + "\x0f" * 10
+
+    # When a client searches with it
+    status, body = await api("GET", "runs", q=text)
+
+    # Then it is refused, as the document says it is
+    assert status == 400
+    assert body["field"] == "q"
