@@ -237,3 +237,23 @@ async def test_query_values_are_validated_as_sent(api: Api) -> None:
     # Then it is refused, as the document says it is
     assert status == 400
     assert body["field"] == "q"
+
+
+async def test_unexpected_failure_answers_a_json_internal_error(
+    jp_serverapp: Any, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a service that fails with a bug rather than a domain error
+    (app,) = jp_serverapp.extension_manager.extension_apps["autoflow_lab"]
+
+    async def broken(query: Any) -> Any:
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(app.runs, "page", broken)
+
+    # When a client lists runs
+    status, body = await api("GET", "runs")
+
+    # Then it gets a JSON 500 naming the kind of error, without the detail
+    assert status == 500
+    assert body["error"] == "InternalError"
+    assert "internal detail" not in body["message"]
