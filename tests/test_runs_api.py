@@ -141,6 +141,9 @@ async def test_cell_timeout_fails_run_at_the_slow_cell(
     assert run["status"] == "failed"
     assert run["error"] == {
         "cell_index": 1,
+        "cell_number": 2,
+        "execution_count": 2,
+        "cell_source": "import time; time.sleep(60)",
         "ename": "CellTimeout",
         "evalue": "timed out after 2 s in cell 2",
     }

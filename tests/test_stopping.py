@@ -32,6 +32,9 @@ async def test_run_past_its_wall_clock_limit_fails_and_keeps_the_partial_noteboo
     assert run["status"] == "failed"
     assert run["error"] == {
         "cell_index": 2,
+        "cell_number": 3,
+        "execution_count": 3,
+        "cell_source": SLOW,
         "ename": "RunTimeout",
         "evalue": "timed out after 10 s in cell 3",
     }
@@ -69,6 +72,9 @@ async def test_run_sets_its_own_cell_limit(jp_root_dir: Path, api, wait_for_run)
     assert queued["cell_timeout"] == 2
     assert run["error"] == {
         "cell_index": 2,
+        "cell_number": 3,
+        "execution_count": 3,
+        "cell_source": SLOW,
         "ename": "CellTimeout",
         "evalue": "timed out after 2 s in cell 3",
     }
@@ -89,13 +95,20 @@ async def test_cancel_stops_a_running_run_and_kills_its_kernel(
 
     assert (status, answer["id"]) == (202, queued["id"])
     assert run["status"] == "cancelled"
-    assert run["error"] == {"cell_index": 2, "ename": "Cancelled", "evalue": "cancelled in cell 3"}
+    assert run["error"] == {
+        "cell_index": 2,
+        "cell_number": 3,
+        "execution_count": 3,
+        "cell_source": SLOW,
+        "ename": "Cancelled",
+        "evalue": "cancelled in cell 3",
+    }
     assert took < 30, "the 120 s cell was cut short"  # the 2 s target is a benchmark's
     await wait_until_gone(kernel)
     executed = read_notebook(jp_root_dir / run["output"])
     assert [output.ename for output in error_outputs(executed.cells[2])] == ["Cancelled"]
     log = (jp_root_dir / run["log"]).read_text()
-    assert "cancelled in cell 2 of the executed notebook: Cancelled: cancelled in cell 3" in log
+    assert "cancelled in cell 3: Cancelled: cancelled in cell 3" in log
 
 
 @pytest.mark.autoflow_config(max_concurrent_runs=1)

@@ -122,7 +122,14 @@ async def test_worker_that_ignores_a_stop_is_killed_along_with_its_run(
 
     # Then after the grace period the worker and the kernel are killed, the run settled
     assert run["status"] == "cancelled"
-    assert run["error"] == {"cell_index": 2, "ename": "Cancelled", "evalue": "cancelled in cell 3"}
+    assert run["error"] == {
+        "cell_index": 2,
+        "cell_number": 3,
+        "execution_count": None,  # the frozen worker never saved the cell's count
+        "cell_source": "import time; time.sleep(120)",
+        "ename": "Cancelled",
+        "evalue": "cancelled in cell 3",
+    }
     await wait_until_gone(worker)
     await wait_until_gone(kernel)
     executed = read_notebook(jp_root_dir / run["output"])

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
 from traitlets.config import LoggingConfigurable
 
 from ..models import RunError, RunProgress, RunStatus
+from .executed_notebook import describe_cell
+from .redaction import redact
 
 
 @dataclass(frozen=True)
@@ -53,17 +56,46 @@ class RunOutcome:
         return RunStatus.SUCCEEDED if self.error is None else RunStatus.FAILED
 
 
-def stopped(reason: StopReason, cell_index: int | None, timeout: float | None = None) -> RunOutcome:
+def stopped(
+    reason: StopReason,
+    cell_index: int | None,
+    timeout: float | None = None,
+    *,
+    notebook: Any | None = None,
+) -> RunOutcome:
     """The outcome of a run stopped in ``cell_index`` (None: before any cell ran).
 
+    ``notebook`` is the executed notebook, to name the cell as the user sees it;
     ``timeout`` is the run's wall-clock limit, named when that is the reason.
     """
-    where = "before its first cell" if cell_index is None else f"in cell {cell_index + 1}"
+    cell = describe_cell(notebook, cell_index)
+    if cell["cell_number"] is None and cell_index is not None and notebook is None:
+        cell["cell_number"] = cell_index + 1  # no notebook yet: nothing was added before it
+    described = RunError(ename="", evalue="", **cell)
+    where = "before its first cell" if cell_index is None else f"in {described.where}"
     if reason is StopReason.CANCELLED:
-        error = RunError(cell_index=cell_index, ename="Cancelled", evalue=f"cancelled {where}")
+        error = described.model_copy(update={"ename": "Cancelled", "evalue": f"cancelled {where}"})
         return RunOutcome(error=error, cancelled=True)
     evalue = f"timed out after {timeout or 0:g} s {where}"
-    return RunOutcome(error=RunError(cell_index=cell_index, ename="RunTimeout", evalue=evalue))
+    return RunOutcome(error=described.model_copy(update={"ename": "RunTimeout", "evalue": evalue}))
+
+
+def redact_outcome(outcome: RunOutcome, secrets: list[str]) -> RunOutcome:
+    """``outcome`` with no secret in its error's name, message or cell source."""
+    error = outcome.error
+    if error is None:
+        return outcome
+    changes = {
+        "ename": redact(error.ename, secrets),
+        "evalue": redact(error.evalue, secrets),
+        "cell_source": None if error.cell_source is None else redact(error.cell_source, secrets),
+    }
+    return RunOutcome(error=error.model_copy(update=changes), cancelled=outcome.cancelled)
+
+
+def timestamp() -> str:
+    """Now, as run logs stamp their lines (UTC)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 ProgressReport = Callable[[RunProgress], None]

@@ -1,4 +1,4 @@
-"""The environment a run's kernel starts with, and keeping passed secrets out of outputs."""
+"""The environment a run's kernel starts with: basic variables plus the passed ones."""
 
 from __future__ import annotations
 
@@ -6,18 +6,41 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
-import nbformat
+from .redaction import (
+    REDACTED,
+    SHORTEST_SECRET,
+    redact,
+    redact_file,
+    redact_notebook,
+    redact_run_files,
+)
 
-# What a kernel needs to start and behave normally; nothing here is secret.
+__all__ = [
+    "BASE_VARIABLES",
+    "REDACTED",
+    "SHORTEST_SECRET",
+    "environment",
+    "kernel_environment",
+    "redact",
+    "redact_file",
+    "redact_notebook",
+    "redact_run_files",
+]
+
+# What a kernel needs to start and behave normally; nothing here is secret. Of
+# Jupyter's own variables only the folders it searches pass: the server's token,
+# password and session variables (JUPYTER_TOKEN, JPY_API_TOKEN, JPY_SESSION_NAME,
+# ...) never reach a kernel.
 BASE_VARIABLES = re.compile(
     r"^(PATH|HOME|USER|LOGNAME|SHELL|TERM|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|TEMP|TMP"
-    r"|PYTHONPATH|PYTHONHOME|VIRTUAL_ENV|CONDA_\w+|JUPYTER_\w+|JPY_\w+|IPYTHONDIR"
-    r"|XDG_\w+|LD_LIBRARY_PATH|SYSTEMROOT|COMSPEC|PATHEXT)$"
+    r"|PYTHONPATH|PYTHONHOME|VIRTUAL_ENV|CONDA_DEFAULT_ENV|CONDA_PREFIX|CONDA_EXE"
+    r"|CONDA_PYTHON_EXE|CONDA_SHLVL|IPYTHONDIR|MPLCONFIGDIR"
+    r"|JUPYTER_PATH|JUPYTER_DATA_DIR|JUPYTER_CONFIG_DIR|JUPYTER_CONFIG_PATH"
+    r"|JUPYTER_RUNTIME_DIR|JUPYTER_PLATFORM_DIRS|JUPYTER_PREFER_ENV_PATH"
+    r"|XDG_DATA_HOME|XDG_CONFIG_HOME|XDG_CACHE_HOME|XDG_RUNTIME_DIR|XDG_DATA_DIRS"
+    r"|XDG_CONFIG_DIRS|LD_LIBRARY_PATH|SYSTEMROOT|COMSPEC|PATHEXT)$"
 )
-REDACTED = "***"
-SHORTEST_SECRET = 4  # shorter values would redact ordinary text
 
 
 def kernel_environment(passed: Mapping[str, str]) -> dict[str, str]:
@@ -40,51 +63,3 @@ def environment(variables: dict[str, str]) -> Iterator[None]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if len(secret) >= SHORTEST_SECRET:
-            text = text.replace(secret, REDACTED)
-    return text
-
-
-def redact_file(path: str, secrets: list[str]) -> None:
-    """Replace every secret value in the text file at ``path``."""
-    if not os.path.exists(path):
-        return
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        text = handle.read()
-    redacted = redact(text, secrets)
-    if redacted != text:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(redacted)
-
-
-def redact_notebook(path: str, secrets: list[str]) -> None:
-    """Replace every secret value in the executed notebook at ``path``."""
-    if not os.path.exists(path):
-        return
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    if redact(text, secrets) == text:  # nothing to redact: leave the file untouched
-        return
-    notebook = nbformat.reads(text, as_version=4)
-    for cell in notebook.cells:
-        cell.source = redact(cell.source, secrets)
-        for output in cell.get("outputs", []):
-            _redact_output(output, secrets)
-    nbformat.write(notebook, path)
-
-
-def _redact_output(output: Any, secrets: list[str]) -> None:
-    for key in ("text", "evalue"):
-        if key in output:
-            output[key] = redact(output[key], secrets)
-    if "traceback" in output:
-        output["traceback"] = [redact(line, secrets) for line in output["traceback"]]
-    for mime, value in output.get("data", {}).items():
-        if isinstance(value, str):
-            output["data"][mime] = redact(value, secrets)
-        elif isinstance(value, list):
-            output["data"][mime] = [redact(v, secrets) if isinstance(v, str) else v for v in value]

@@ -12,9 +12,19 @@ from typing import Any
 
 from ..models import RunError, RunProgress
 from . import executed_notebook
-from .base import Executor, ProgressReport, RunOutcome, RunSpec, StopReason, stopped
+from .base import (
+    Executor,
+    ProgressReport,
+    RunOutcome,
+    RunSpec,
+    StopReason,
+    redact_outcome,
+    stopped,
+    timestamp,
+)
 from .process_groups import kill_process_group
 from .protocol import Execute, Finished, KernelStarted, Progressed, Stop
+from .redaction import redact, redact_run_files
 
 # How long a worker gets to stop a run before it is killed along with the run.
 STOP_GRACE_SECONDS = 10.0
@@ -79,11 +89,10 @@ class LocalExecutor(Executor):
         worker.job = worker.kernel_group = None
         if worker.alive:
             self._idle.append(worker)
-        if worker.alive or outcome.error is None or outcome.error.cell_index is None:
+        if worker.alive:
             return outcome
-        # The worker died mid-cell: say so in the executed notebook, as it would have.
-        await asyncio.to_thread(_mark_failed_cell, spec.output_path, outcome.error)
-        return outcome
+        # The worker died mid-run: finish its files as it would have.
+        return await asyncio.to_thread(_after_death, spec, job.stop_reason, outcome)
 
     async def stop(self, run_id: int, reason: StopReason) -> None:
         worker = self._busy.get(run_id)
@@ -195,8 +204,30 @@ class LocalExecutor(Executor):
             worker.kill()
 
 
-def _mark_failed_cell(path: str, error: RunError) -> None:
-    executed_notebook.mark_failed_cell(path, executed_notebook.load(path), error)
+def _after_death(spec: RunSpec, stop_reason: StopReason | None, outcome: RunOutcome) -> RunOutcome:
+    """Settle the files of a run whose worker died, and name its cell as the user sees it.
+
+    The worker may have died mid-write: whatever it left is redacted first.
+    """
+    secrets = list(spec.environment.values())
+    redact_run_files(spec.output_path, spec.log_path, secrets)
+    notebook = executed_notebook.load(spec.output_path)
+    error = outcome.error
+    if error is not None and error.cell_index is not None:
+        if stop_reason is not None:
+            outcome = stopped(stop_reason, error.cell_index, spec.timeout, notebook=notebook)
+        else:
+            cell = executed_notebook.describe_cell(notebook, error.cell_index)
+            outcome = RunOutcome(error=error.model_copy(update=cell))
+        outcome = redact_outcome(outcome, secrets)
+    executed_notebook.finish(spec.output_path, outcome.error, secrets)
+    if outcome.error is not None:
+        failed = outcome.error
+        where = f" in {failed.where}" if failed.where else ""
+        note = f"{outcome.status.value}{where}: {failed.ename}: {failed.evalue}"
+        with open(spec.log_path, "a", encoding="utf-8") as log:
+            log.write(f"[{timestamp()} UTC AutoFlow] {redact(note, secrets)}\n")
+    return outcome
 
 
 def _join(processes: list[BaseProcess]) -> None:

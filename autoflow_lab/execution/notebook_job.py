@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+import codecs
+import math
+import os
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
+import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
+from papermill.iorw import papermill_io
 
 from ..models import RunError, RunProgress
 from . import executed_notebook
-from .base import RunOutcome, RunSpec, StopReason, stopped
-from .environment import (
-    environment,
-    kernel_environment,
-    redact,
-    redact_file,
-    redact_notebook,
-)
+from .base import RunOutcome, RunSpec, StopReason, redact_outcome, stopped, timestamp
+from .environment import environment, kernel_environment
 from .process_groups import kill_process_group
+from .redaction import (
+    RedactingWriter,
+    redact_file,
+    redact_notebook_node,
+    redact_run_files,
+    write_atomically,
+)
 
 ENGINE_NAME = "autoflow"
+# Papermill writes the executed notebook through this scheme, so every save it
+# makes (after each cell, on error, at the end) is redacted before it reaches disk.
+REDACTING_SCHEME = "autoflow-redacted://"
 
 
 class RunControl:
@@ -43,6 +51,7 @@ class RunControl:
         self._on_progress = on_progress
         self._on_kernel = on_kernel
         self._lock = threading.Lock()
+        self._copiers: list[threading.Thread] = []
         self._kernel_group: int | None = None
         self._stop_reason: StopReason | None = None
         self._progress = RunProgress(cells_done=0, cells_total=0, current_cell=None)
@@ -63,22 +72,41 @@ class RunControl:
         """A kernel manager that tells this control the kernel's process group.
 
         The kernel process's own stdout and stderr (start-up warnings, crash
-        messages) go to ``output``, the run's log, rather than the worker's terminal.
+        messages) go through a pipe to ``output``, the run's redacting log, rather
+        than to the worker's terminal or straight into the log file.
         """
         control = self
 
         class RunKernelManager(AsyncKernelManager):
             async def start_kernel(self, **kwargs: Any) -> None:  # type: ignore[override]
                 if output is not None:
-                    kwargs.setdefault("stdout", output)
-                    kwargs.setdefault("stderr", output)
-                await super().start_kernel(**kwargs)
+                    reading, writing = os.pipe()
+                    kwargs["stdout"] = kwargs["stderr"] = writing
+                    try:
+                        await super().start_kernel(**kwargs)
+                    finally:
+                        os.close(writing)  # the kernel holds its own copy
+                    control._copy_output(reading, output)
+                else:
+                    await super().start_kernel(**kwargs)
                 provisioner = self.provisioner
                 group = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
                 if group is not None:
                     control._kernel_started(group)
 
         return RunKernelManager
+
+    def _copy_output(self, reading: int, output: TextIO) -> None:
+        thread = threading.Thread(
+            target=_copy_pipe, args=(reading, output), name="autoflow-kernel-output", daemon=True
+        )
+        thread.start()
+        self._copiers.append(thread)
+
+    def join_output(self, timeout: float = 5.0) -> None:
+        """Wait for the kernel's last output to reach the log (it has exited by now)."""
+        for thread in self._copiers:
+            thread.join(timeout)
 
     def _kernel_started(self, group: int) -> None:
         with self._lock:
@@ -106,6 +134,18 @@ class RunControl:
         self._on_progress(self._progress)
 
 
+def _copy_pipe(reading: int, output: TextIO) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    try:
+        while chunk := os.read(reading, 65536):
+            output.write(decoder.decode(chunk))
+        output.write(decoder.decode(b"", final=True))
+    except (OSError, ValueError):  # the log was closed: the run is over
+        pass
+    finally:
+        os.close(reading)
+
+
 def _executes(cell: Any) -> bool:
     return bool(cell.cell_type == "code" and cell.source.strip())
 
@@ -131,61 +171,100 @@ class ControlledEngine(NBClientEngine):
 papermill_engines.register(ENGINE_NAME, ControlledEngine)
 
 
+class RedactingHandler:
+    """Papermill I/O for ``REDACTING_SCHEME`` paths: writes the run's notebook redacted.
+
+    Each run's scheme path maps to its real path and secrets while it executes.
+    """
+
+    targets: ClassVar[dict[str, tuple[str, list[str]]]] = {}
+
+    @classmethod
+    def write(cls, buf: str, path: str) -> None:
+        real_path, secrets = cls.targets[path]
+        notebook = nbformat.reads(buf, as_version=4)
+        notebook.metadata.get("papermill", {})["output_path"] = real_path
+        write_atomically(real_path, nbformat.writes(redact_notebook_node(notebook, secrets)))
+
+    @classmethod
+    def read(cls, path: str) -> str:
+        with open(cls.targets[path][0], encoding="utf-8") as handle:
+            return handle.read()
+
+    @classmethod
+    def listdir(cls, path: str) -> list[str]:
+        raise NotImplementedError
+
+    @classmethod
+    def pretty_path(cls, path: str) -> str:
+        return cls.targets[path][0] if path in cls.targets else path
+
+
+papermill_io.register(REDACTING_SCHEME, RedactingHandler)
+
+
 def execute_run(spec: RunSpec, control: RunControl) -> RunOutcome:
     """Execute ``spec`` in a kernel that sees only the base and passed variables.
 
     The run's log gets the engine's messages and the kernel's stdout and stderr.
-    Passed values are then redacted from the executed notebook, log and error.
+    Passed values never reach disk: the notebook and log are redacted as they are
+    written, and the error before it leaves the worker.
     """
-    Path(spec.output_path).parent.mkdir(parents=True, exist_ok=True)
-    with open(spec.log_path, "a", encoding="utf-8") as log:
-        _note(log, f"run {spec.run_id}: executing {spec.input_path}")
-        _note(log, f"kernel {spec.kernel_name}, working directory {spec.cwd}")
-        with environment(kernel_environment(spec.environment)):
-            outcome = _execute(spec, control, log)
-        if outcome.error is None:
-            _note(log, "succeeded")
-        else:
-            where = outcome.error.cell_index
-            cell = "" if where is None else f" in cell {where} of the executed notebook"
-            _note(
-                log, f"{outcome.status.value}{cell}: {outcome.error.ename}: {outcome.error.evalue}"
-            )
     secrets = list(spec.environment.values())
-    redact_notebook(spec.output_path, secrets)
-    redact_file(spec.log_path, secrets)
-    if outcome.error is not None:
-        evalue = redact(outcome.error.evalue, secrets)
-        error = outcome.error.model_copy(update={"evalue": evalue})
-        outcome = RunOutcome(error=error, cancelled=outcome.cancelled)
+    Path(spec.output_path).parent.mkdir(parents=True, exist_ok=True)
+    with open(spec.log_path, "a", encoding="utf-8") as log_file:
+        log = RedactingWriter(log_file, secrets)
+        try:
+            _note(log, f"run {spec.run_id}: executing {spec.input_path}")
+            _note(log, f"kernel {spec.kernel_name}, working directory {spec.cwd}")
+            with environment(kernel_environment(spec.environment)):
+                outcome = _execute(spec, control, log)
+            control.join_output()
+            outcome = redact_outcome(outcome, secrets)
+            executed_notebook.finish(spec.output_path, outcome.error, secrets)
+            if outcome.error is None:
+                _note(log, "succeeded")
+            else:
+                error = outcome.error
+                where = f" in {error.where}" if error.where else ""
+                _note(log, f"{outcome.status.value}{where}: {error.ename}: {error.evalue}")
+        finally:
+            log.close()
+    redact_file(spec.log_path, secrets)  # a secret with a line break may span the pieces
     return outcome
 
 
-def _note(log: TextIO, message: str) -> None:
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-    log.write(f"[{stamp} UTC AutoFlow] {message}\n")
+def _note(log: TextIO | RedactingWriter, message: str) -> None:
+    log.write(f"[{timestamp()} UTC AutoFlow] {message}\n")
     log.flush()
 
 
-def _execute(spec: RunSpec, control: RunControl, log: TextIO) -> RunOutcome:
+def _template(path: str) -> str:
+    """``path`` as papermill's path template: it formats paths with the parameters."""
+    return path.replace("{", "{{").replace("}", "}}")
+
+
+def _execute(spec: RunSpec, control: RunControl, log: Any) -> RunOutcome:
     """Execute ``spec`` and describe how it ended.
 
     The executed notebook is always left at ``spec.output_path`` once execution
-    started, with the error inline. Papermill marks ordinary cell errors itself;
-    timeouts, stops and dying kernels are written into the cell here.
+    started. Papermill marks ordinary cell errors itself; timeouts, stops and
+    dying kernels are written into the cell afterwards.
     """
     if control.stop_reason is not None:
         return stopped(control.stop_reason, None, spec.timeout)
+    target = f"{REDACTING_SCHEME}run-{spec.run_id}-{os.getpid()}.ipynb"
+    RedactingHandler.targets[target] = (spec.output_path, list(spec.environment.values()))
     try:
         papermill.execute_notebook(
-            spec.input_path,
-            spec.output_path,
+            _template(spec.input_path),
+            target,
             parameters=spec.parameters,
             engine_name=ENGINE_NAME,
             control=control,
             kernel_name=spec.kernel_name,
             cwd=spec.cwd,
-            execution_timeout=spec.cell_timeout,
+            execution_timeout=_whole_seconds(spec.cell_timeout),
             progress_bar=False,
             log_output=False,
             stdout_file=log,
@@ -196,33 +275,40 @@ def _execute(spec: RunSpec, control: RunControl, log: TextIO) -> RunOutcome:
         if control.stop_reason is None:
             notebook = executed_notebook.load(spec.output_path)
             cell_index = executed_notebook.failed_cell_index(notebook)
-            return RunOutcome(
-                error=RunError(cell_index=cell_index, ename=error.ename, evalue=error.evalue)
-            )
+            evalue = error.evalue or executed_notebook.error_message(notebook, cell_index)
+            cell = executed_notebook.describe_cell(notebook, cell_index)
+            return RunOutcome(error=RunError(ename=error.ename, evalue=evalue, **cell))
         return _interrupted(spec, control, error)
     except Exception as error:  # stopped, cell timeout, dead kernel, kernel that never started
         return _interrupted(spec, control, error)
+    finally:
+        del RedactingHandler.targets[target]
     return RunOutcome()
+
+
+def _whole_seconds(timeout: float | None) -> int | None:
+    """nbclient takes whole seconds: a fractional limit is rounded up, never to 0."""
+    return None if timeout is None else max(1, math.ceil(timeout))
 
 
 def _interrupted(spec: RunSpec, control: RunControl, error: Exception) -> RunOutcome:
     notebook = executed_notebook.load(spec.output_path)
     cell_index = executed_notebook.last_started_cell(notebook)
     if control.stop_reason is not None:
-        outcome = stopped(control.stop_reason, cell_index, spec.timeout)
-    else:
-        outcome = RunOutcome(error=_describe(spec, error, cell_index))
-    assert outcome.error is not None
-    executed_notebook.mark_failed_cell(spec.output_path, notebook, outcome.error)
-    return outcome
+        return stopped(control.stop_reason, cell_index, spec.timeout, notebook=notebook)
+    return RunOutcome(error=_describe(spec, error, notebook, cell_index))
 
 
-def _describe(spec: RunSpec, error: Exception, cell_index: int | None) -> RunError:
-    ename = type(error).__name__
-    if ename == "CellTimeoutError" and spec.cell_timeout is not None:
-        where = "" if cell_index is None else f" in cell {cell_index + 1}"
+def _describe(spec: RunSpec, error: Exception, notebook: Any, cell_index: int | None) -> RunError:
+    cell = executed_notebook.describe_cell(notebook, cell_index)
+    described = RunError(ename=type(error).__name__, evalue="", **cell)
+    if described.ename == "CellTimeoutError" and spec.cell_timeout is not None:
+        where = f" in {described.where}" if described.where else ""
         evalue = f"timed out after {spec.cell_timeout:g} s{where}"
-        return RunError(cell_index=cell_index, ename="CellTimeout", evalue=evalue)
+        return described.model_copy(update={"ename": "CellTimeout", "evalue": evalue})
     text = str(error).strip()
-    evalue = text.splitlines()[0] if text else ename
-    return RunError(cell_index=cell_index, ename=ename, evalue=evalue)
+    evalue = text.splitlines()[0] if text else described.ename
+    return described.model_copy(update={"evalue": evalue})
+
+
+__all__ = ["RunControl", "execute_run", "redact_outcome", "redact_run_files"]

@@ -14,7 +14,7 @@ import threading
 from multiprocessing.connection import Connection
 from typing import NoReturn
 
-from .base import RunOutcome, RunSpec, StopReason
+from .base import RunOutcome, RunSpec, StopReason, redact_outcome
 from .notebook_job import RunControl, execute_run
 from .protocol import Execute, Finished, KernelStarted, Progressed, Stop
 
@@ -31,7 +31,9 @@ def serve(connection: Connection) -> None:
         try:
             outcome = execute_run(spec, control)
         except Exception as error:  # never leave the parent waiting for an answer
-            outcome = RunOutcome.of_exception(error)
+            outcome = redact_outcome(
+                RunOutcome.of_exception(error), list(spec.environment.values())
+            )
         listener.forget(spec.run_id)
         connection.send(Finished(spec.run_id, outcome))
 
