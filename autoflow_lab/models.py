@@ -210,6 +210,22 @@ class NotebookParameters(BaseModel):
 
     notebook: str
     has_parameters_cell: bool
+    language: str | None = Field(
+        description="The notebook's language from its metadata (language_info, else kernelspec).",
+    )
+    inference_available: bool = Field(
+        description=(
+            "Whether papermill can read the parameters cell of a notebook in this language "
+            "(Python only). When false, ``parameters`` is empty and a run accepts any "
+            "parameter, typed as given."
+        ),
+    )
+    injection_available: bool = Field(
+        description=(
+            "Whether papermill can pass parameters to a notebook with this kernel or "
+            "language; when false, the notebook takes no parameters."
+        ),
+    )
     parameters: list[ParameterInfo]
 
 

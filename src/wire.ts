@@ -168,6 +168,12 @@ export interface components {
     NotebookParameters: {
       notebook: string;
       has_parameters_cell: boolean;
+      /** @description The notebook's language from its metadata (language_info, else kernelspec). */
+      language: string | null;
+      /** @description Whether papermill can read the parameters cell of a notebook in this language (Python only). When false, ``parameters`` is empty and a run accepts any parameter, typed as given. */
+      inference_available: boolean;
+      /** @description Whether papermill can pass parameters to a notebook with this kernel or language; when false, the notebook takes no parameters. */
+      injection_available: boolean;
       parameters: components['schemas']['ParameterInfo'][];
     };
     /**

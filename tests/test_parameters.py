@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
 
 from autoflow_lab.errors import InvalidInput
 from autoflow_lab.models import NotebookParameters
@@ -120,4 +123,112 @@ def test_all_problems_are_reported_together(declared: NotebookParameters) -> Non
     with pytest.raises(InvalidInput) as refused:
         validate_parameters({"nope": 1, "min_calls": "x", "ratio": "y"}, declared)
 
-    assert refused.value.message.count("parameter") >= 3
+    message = refused.value.message
+    assert message.startswith("Invalid parameters: ")
+    assert "unknown parameter 'nope' ('summary.ipynb' declares region, " in message
+    assert "parameter 'min_calls' expects an integer, got 'x'" in message
+    assert "parameter 'ratio' expects a number, got 'y'" in message
+
+
+NAN = float("nan")
+INF = float("inf")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"ratio": NAN}, "parameter 'ratio' holds nan, "),
+        ({"ratio": INF}, "parameter 'ratio' holds inf, "),
+        ({"ratio": -INF}, "parameter 'ratio' holds -inf, "),
+        ({"ratio": "nan"}, "parameter 'ratio' holds nan, "),
+        ({"ratio": "-Infinity"}, "parameter 'ratio' holds -inf, "),
+        ({"ratio": "1e400"}, "parameter 'ratio' holds inf, "),
+        ({"anything": NAN}, "parameter 'anything' holds nan, "),
+        ({"anything": [1, {"x": INF}]}, "parameter 'anything' holds inf, "),
+        ({"cells": [1.0, NAN]}, "parameter 'cells' holds nan, "),
+        ({"cells": "[1, NaN]"}, "parameter 'cells' holds nan, "),
+        ({"limits": {"max": -INF}}, "parameter 'limits' holds -inf, "),
+        ({"min_calls": NAN}, "parameter 'min_calls' expects an integer, got nan"),
+    ],
+)
+def test_nan_and_infinity_are_refused_naming_the_parameter(
+    declared: NotebookParameters, values: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        validate_parameters(values, declared)
+
+    assert message in refused.value.message
+
+
+def write_r_notebook(path: Path, language: str = "R", kernel: str = "ir") -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": kernel, "display_name": "R", "language": language}
+    notebook.metadata["language_info"] = {"name": language}
+    cell = nbformat.v4.new_code_cell('region <- "north"\nmin_calls <- 50')
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell, nbformat.v4.new_code_cell("print(region)")]
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture
+def r_declared(tmp_path: Path) -> NotebookParameters:
+    write_r_notebook(tmp_path / "summary.ipynb")
+    return declared_parameters(Workspace(tmp_path, "out").open_notebook("summary.ipynb"))
+
+
+def test_r_notebook_says_its_parameters_cannot_be_inferred(
+    r_declared: NotebookParameters,
+) -> None:
+    assert (r_declared.language, r_declared.has_parameters_cell) == ("R", True)
+    assert r_declared.inference_available is False
+    assert r_declared.injection_available is True
+    assert r_declared.parameters == []
+
+
+def test_python_notebook_says_its_parameters_are_inferred(declared: NotebookParameters) -> None:
+    assert declared.language == "python"
+    assert declared.inference_available is True
+    assert declared.injection_available is True
+
+
+def test_r_notebook_accepts_parameters_as_typed_in_the_request(
+    r_declared: NotebookParameters,
+) -> None:
+    values = {"region": "south", "min_calls": 75, "ratio": 0.5, "cells": ["C1"], "on": True}
+
+    assert validate_parameters(values, r_declared) == values
+
+
+def test_r_notebook_still_refuses_nan(r_declared: NotebookParameters) -> None:
+    with pytest.raises(InvalidInput, match="parameter 'ratio' holds nan, "):
+        validate_parameters({"ratio": NAN}, r_declared)
+
+
+def test_r_parameters_are_injected_as_r_code(r_declared: NotebookParameters, tmp_path: Path):
+    # Given values accepted for the R notebook
+    values = validate_parameters({"region": "south", "min_calls": 75}, r_declared)
+
+    # When papermill builds the injected cell, as it does before executing
+    source = load_notebook_node(str(tmp_path / "summary.ipynb"))
+    injected = parameterize_notebook(source, values, kernel_name="ir", language="R").cells[1]
+
+    # Then the values are R assignments
+    assert "injected-parameters" in injected.metadata.tags
+    assert 'region = "south"' in injected.source
+    assert "min_calls = 75" in injected.source
+
+
+def test_notebook_whose_language_papermill_cannot_parameterise_refuses_parameters(
+    tmp_path: Path,
+) -> None:
+    write_r_notebook(tmp_path / "old.ipynb", language="cobol", kernel="cobol")
+    declared = declared_parameters(Workspace(tmp_path, "out").open_notebook("old.ipynb"))
+    assert (declared.inference_available, declared.injection_available) == (False, False)
+
+    with pytest.raises(InvalidInput) as refused:
+        validate_parameters({"n": 1}, declared)
+
+    assert refused.value.message == (
+        "'old.ipynb' takes no parameters: papermill cannot pass parameters to a notebook in cobol."
+    )

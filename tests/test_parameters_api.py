@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from .notebooks import read_notebook, stream_text, write_notebook
@@ -27,6 +29,9 @@ async def test_declared_parameters_are_listed(greet: Path, api) -> None:
     assert reply == {
         "notebook": "greet.ipynb",
         "has_parameters_cell": True,
+        "language": "python",
+        "inference_available": True,
+        "injection_available": True,
         "parameters": [
             {"name": "name", "type": "str", "default": '"world"', "help": "who to greet"},
             {"name": "n", "type": "int", "default": "1", "help": ""},
@@ -98,3 +103,80 @@ async def test_string_parameter_is_injected_as_a_literal_and_runs_nothing(
     executed = read_notebook(greet.parent / run["output"])
     assert stream_text(executed.cells[-1]) == f"{INJECTION!r} 1\n"
     assert not (greet.parent / "pwned").exists()
+
+
+@pytest.fixture
+def measure(jp_root_dir: Path) -> Path:
+    return write_notebook(
+        jp_root_dir / "measure.ipynb",
+        "print(ratio, anything)",
+        parameters="ratio = 0.5\nanything = None\ncells = []",
+    )
+
+
+@pytest.mark.parametrize(
+    ("parameters", "words"),
+    [
+        ('{"ratio": NaN}', "parameter 'ratio' holds nan, "),
+        ('{"ratio": Infinity}', "parameter 'ratio' holds inf, "),
+        ('{"ratio": -Infinity}', "parameter 'ratio' holds -inf, "),
+        ('{"ratio": 1e999}', "parameter 'ratio' holds inf, "),
+        ('{"ratio": "NaN"}', "parameter 'ratio' holds nan, "),
+        ('{"anything": NaN}', "parameter 'anything' holds nan, "),
+        ('{"anything": [1, [NaN]]}', "parameter 'anything' holds nan, "),
+        ('{"anything": {"a": {"b": Infinity}}}', "parameter 'anything' holds inf, "),
+        ('{"cells": [1, NaN]}', "parameter 'cells' holds nan, "),
+    ],
+)
+async def test_nan_and_infinity_are_400_naming_the_parameter_and_create_no_run(
+    measure: Path, api, parameters: str, words: str
+) -> None:
+    body = f'{{"notebook": "measure.ipynb", "parameters": {parameters}}}'
+
+    code, reply = await api("POST", "runs", body)
+
+    assert code == 400, reply
+    assert words in reply["message"]
+    assert (await api("GET", "runs"))[1]["runs"] == []
+
+
+async def test_executed_notebook_stays_valid_json_with_float_parameters(
+    measure: Path, api, wait_for_run
+) -> None:
+    _, queued = await api(
+        "POST", "runs", {"notebook": "measure.ipynb", "parameters": {"ratio": 1e300}}
+    )
+
+    run = await wait_for_run(queued["id"])
+
+    assert run["status"] == "succeeded", run
+    text = (measure.parent / run["output"]).read_text()
+    assert json.loads(text, parse_constant=_refuse)["metadata"]["papermill"]["parameters"] == {
+        "ratio": 1e300
+    }
+
+
+def _refuse(constant: str) -> None:
+    raise AssertionError(f"the executed notebook holds {constant}, which is not JSON")
+
+
+async def test_r_notebook_says_inference_is_not_available(jp_root_dir: Path, api) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    notebook.metadata["language_info"] = {"name": "R"}
+    cell = nbformat.v4.new_code_cell('region <- "north"')
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells.append(cell)
+    nbformat.write(notebook, jp_root_dir / "summary.ipynb")
+
+    code, reply = await api("GET", "notebooks/parameters", path="summary.ipynb")
+
+    assert code == 200, reply
+    assert reply == {
+        "notebook": "summary.ipynb",
+        "has_parameters_cell": True,
+        "language": "R",
+        "inference_available": False,
+        "injection_available": True,
+        "parameters": [],
+    }

@@ -11,9 +11,12 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import math
 import re
 from datetime import date
 from typing import Any
+
+import nbformat
 
 from ..errors import InvalidInput
 from ..models import NotebookParameters, ParameterInfo, ParameterType
@@ -25,41 +28,57 @@ FALSE_WORDS = {"false", "no", "0"}
 
 
 def declared_parameters(notebook: Notebook) -> NotebookParameters:
-    if not notebook.has_parameters_cell:
-        return NotebookParameters(notebook=notebook.path, has_parameters_cell=False, parameters=[])
-    # Imported on first use: papermill pulls in numpy and pyarrow, which an idle
-    # server has no use for.
-    from papermill import inspect_notebook
+    """What the notebook's parameters cell declares, as papermill's translator reads it.
 
-    try:
-        found = inspect_notebook(notebook.absolute)
-    except ValueError as error:  # no kernel or language recorded in the notebook
-        raise InvalidInput(f"Cannot read the parameters of {notebook.path!r}: {error}") from error
-    return NotebookParameters(
+    Only Python's translator can read a cell; for other languages papermill can
+    still inject values, so the answer says that inference is not available.
+    """
+    translator = _translator(notebook)
+    inference_available = translator is not None and _can_inspect(translator)
+    answer = NotebookParameters(
         notebook=notebook.path,
         has_parameters_cell=notebook.has_parameters_cell,
-        parameters=[
-            ParameterInfo(
-                name=info["name"],
-                type=_declared_type(info["inferred_type_name"], info["default"]),
-                default=info["default"],
-                help=info["help"] or "",
-            )
-            for info in found.values()
-        ],
+        language=notebook.language,
+        inference_available=inference_available,
+        injection_available=translator is not None,
+        parameters=[],
     )
+    if notebook.parameters_source is None or not inference_available:
+        return answer
+    assert translator is not None
+    found = translator.inspect(nbformat.v4.new_code_cell(notebook.parameters_source))
+    answer.parameters = [
+        ParameterInfo(
+            name=info.name,
+            type=_declared_type(info.inferred_type_name, info.default),
+            default=info.default,
+            help=info.help or "",
+        )
+        for info in found
+    ]
+    return answer
 
 
 def validate_parameters(values: dict[str, Any], declared: NotebookParameters) -> dict[str, Any]:
-    """Values coerced to their declared types; every problem reported at once."""
+    """Values coerced to their declared types; every problem reported at once.
+
+    Where the declarations cannot be read (not Python), values are taken as given.
+    NaN and infinities are refused everywhere: JSON, and so the run history and
+    the executed notebook's metadata, cannot hold them.
+    """
     if values and not declared.has_parameters_cell:
         raise InvalidInput(
             f"{declared.notebook!r} has no cell tagged 'parameters', so it takes no parameters. "
             "Tag the cell that assigns them with 'parameters' to declare them."
         )
+    if values and not declared.injection_available:
+        raise InvalidInput(
+            f"{declared.notebook!r} takes no parameters: papermill cannot pass parameters to "
+            f"a notebook in {declared.language or 'an unknown language'}."
+        )
     by_name = {parameter.name: parameter for parameter in declared.parameters}
     problems = []
-    unknown = sorted(set(values) - set(by_name))
+    unknown = sorted(set(values) - set(by_name)) if declared.inference_available else []
     if unknown:
         problems.append(
             f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
@@ -67,15 +86,48 @@ def validate_parameters(values: dict[str, Any], declared: NotebookParameters) ->
         )
     coerced = {}
     for name, value in values.items():
-        if name not in by_name:
+        if name in unknown:
             continue
         try:
-            coerced[name] = _coerce(value, by_name[name])
+            coerced[name] = _coerce(value, by_name[name]) if name in by_name else value
+            _check_finite(coerced[name])
         except ValueError as error:
             problems.append(f"parameter {name!r} {error}")
     if problems:
         raise InvalidInput("Invalid parameters: " + "; ".join(problems) + ".")
     return coerced
+
+
+def _translator(notebook: Notebook) -> Any:
+    """papermill's translator for the notebook's kernel or language, if it has one."""
+    # Imported on first use: papermill pulls in numpy and pyarrow, which an idle
+    # server has no use for.
+    from papermill.exceptions import PapermillException
+    from papermill.translators import papermill_translators
+
+    try:
+        return papermill_translators.find_translator(notebook.kernel_name, notebook.language)
+    except PapermillException:
+        return None
+
+
+def _can_inspect(translator: Any) -> bool:
+    from papermill.translators import Translator
+
+    return bool(translator.inspect.__func__ is not Translator.inspect.__func__)
+
+
+def _check_finite(value: Any) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(
+            f"holds {value!r}, which is not a finite number; NaN and infinity cannot be stored"
+        )
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_finite(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_finite(item)
 
 
 def _declared_type(annotation: str, default: str) -> ParameterType:
