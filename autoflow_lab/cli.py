@@ -1,15 +1,16 @@
 """The ``autoflow`` command: run notebooks headless and list run history.
 
-It drives the same run service, executor and store as the server extension, so
-a run started here appears in JupyterLab's AutoFlow sidebar when the server's
-root directory is the same folder.
+It drives the same run service, executor and store as the server extension,
+built by the same factory from the same configuration files (the
+``AutoflowApp`` section of ``jupyter_server_config.py`` and its siblings), so a
+run started here behaves as one started in JupyterLab and appears in its
+AutoFlow sidebar when the server's root directory is the same folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -23,11 +24,28 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from . import __version__
-from .errors import AutoflowError, describe
-from .execution import LocalExecutor
-from .models import Run, RunCreate, RunListQuery, RunStatus, TriggerKind
+from .config import (
+    CommandSettings,
+    build_run_service,
+    command_settings,
+    database_url,
+    load_server_config,
+    new_database_file,
+    passed_environment,
+)
+from .errors import AutoflowError
+from .models import (
+    NotebookParameters,
+    ParameterType,
+    Run,
+    RunCreate,
+    RunListQuery,
+    RunStatus,
+    TriggerKind,
+)
 from .services import RunService, Workspace
-from .store import RunStore, default_database_url, open_database
+from .services.parameters import declared_parameters, validate_parameters
+from .store import InstanceKind
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -35,12 +53,27 @@ EXIT_USAGE = 2
 EXIT_CANCELLED = 130
 POLL_SECONDS = 0.2
 
+# The option that sets each field of a run request: refusals that name a field
+# point at it, and validation messages speak of options, not of fields.
+OPTIONS = {
+    "notebook": ("NOTEBOOK", ""),
+    "kernel_name": ("-k/--kernel", "KERNEL"),
+    "timeout": ("--timeout", "SECONDS"),
+    "cell_timeout": ("--cell-timeout", "SECONDS"),
+    "parameters": ("-p/--parameter", "NAME VALUE"),
+}
+
 EPILOG = """\
 exit status of 'autoflow run':
   0    the run succeeded
   1    the run failed (the error summary is printed)
-  2    the request was refused (bad path, parameter or option)
+  2    the request was refused (bad path, parameter, option or configuration)
   130  the run was cancelled with Ctrl-C
+
+Settings (outputs_dir, database_url, timeouts, retention, kernel_env_vars, ...)
+come from the AutoflowApp section of the Jupyter server's configuration files
+(jupyter_server_config.py or .json in the folders 'jupyter --paths' lists);
+options given here override them.
 
 Run 'autoflow run --help' or 'autoflow runs --help' for each command's options.
 """
@@ -50,9 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     options = parser.parse_args(argv)
     try:
-        return int(asyncio.run(options.command(options)))
+        settings = command_settings(load_server_config(), _overrides(options))
+        return int(asyncio.run(options.command(options, settings)))
     except AutoflowError as error:
         print(f"autoflow: {error.message}", file=sys.stderr)
+        if error.field in OPTIONS and OPTIONS[error.field][1]:
+            print(f"autoflow: use {' '.join(OPTIONS[error.field])}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -61,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="autoflow",
         description=(
             "Run parametrised notebooks headless with AutoFlow Lab, through the same "
-            "engine and run history as JupyterLab."
+            "engine, settings and run history as JupyterLab."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -79,12 +115,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     where.add_argument(
         "--outputs-dir",
-        default="autoflow-runs",
-        help="folder inside the root for executed notebooks (default: %(default)s)",
+        help="folder inside the root for executed notebooks (default: AutoflowApp.outputs_dir, "
+        "autoflow-runs unless configured)",
     )
     where.add_argument(
         "--database-url",
-        help="SQLAlchemy URL of the run history (default: .autoflow.sqlite in the outputs folder)",
+        help="SQLAlchemy URL of the run history (default: AutoflowApp.database_url, "
+        ".autoflow.sqlite in the outputs folder unless configured)",
     )
 
     run = commands.add_parser(
@@ -104,31 +141,57 @@ def _parser() -> argparse.ArgumentParser:
         "-p",
         "--parameter",
         nargs=2,
-        action="append",
+        action=_Parameter,
+        dest="parameters",
         default=[],
         metavar=("NAME", "VALUE"),
         help=(
-            "a parameter declared by the notebook's parameters cell; the value is "
-            "converted to the declared type (repeat for several)"
+            "a parameter declared by the notebook's parameters cell (repeat for several). "
+            "VALUE is converted to the declared type; for a parameter of no declared type "
+            "(its default is None) it is read as papermill reads -p: 3 an integer, 2.5 a "
+            "number, True, False, None, anything else a string"
         ),
+    )
+    run.add_argument(
+        "-r",
+        "--raw",
+        nargs=2,
+        action=_Parameter,
+        const=True,
+        dest="parameters",
+        metavar=("NAME", "VALUE"),
+        help="like -p, but VALUE stays a string for a parameter of no declared type",
     )
     run.add_argument(
         "-f",
         "--param-file",
         type=Path,
-        help="YAML file of parameters; -p values override it",
+        help="YAML file of parameters; -p and -r values override it",
     )
     run.add_argument("-k", "--kernel", help="kernel name (default: the notebook's own)")
-    run.add_argument("--timeout", type=float, help="wall-clock limit of the run in seconds")
-    run.add_argument("--cell-timeout", type=float, help="limit of each cell in seconds")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        help="wall-clock limit of the run in seconds (default: AutoflowApp.run_timeout)",
+    )
+    run.add_argument(
+        "--cell-timeout",
+        type=float,
+        help="limit of each cell in seconds (default: AutoflowApp.cell_timeout)",
+    )
     run.add_argument(
         "--pass-env",
         action="append",
         default=[],
         metavar="NAME",
-        help="environment variable to pass into the kernel as a secret (repeat for several)",
+        help=(
+            "environment variable to pass into the kernel as a secret, besides "
+            "AutoflowApp.kernel_env_vars (repeat for several)"
+        ),
     )
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (none is drawn off a terminal)"
+    )
     run.set_defaults(command=_run)
 
     runs = commands.add_parser(
@@ -144,30 +207,58 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(options: argparse.Namespace, secrets: dict[str, str] | None = None) -> RunService:
+class _Parameter(argparse.Action):
+    """Collects ``-p``/``-r`` as (name, value, raw) in command-line order: later ones win."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        name, value = values
+        given = list(getattr(namespace, self.dest, None) or [])  # never the shared default
+        given.append((name, value, bool(self.const)))
+        setattr(namespace, self.dest, given)
+
+
+def _overrides(options: argparse.Namespace) -> dict[str, Any]:
+    """The settings this command line gives, which win over the configuration files."""
+    overrides = {"outputs_dir": options.outputs_dir, "database_url": options.database_url}
+    return {name: value for name, value in overrides.items() if value is not None}
+
+
+def _workspace(options: argparse.Namespace, settings: CommandSettings) -> Workspace:
     workspace = Workspace(
         options.root.resolve(),
-        options.outputs_dir,
+        settings.outputs_dir,
         allow_hidden=Workspace.configured_allow_hidden(),
     )
-    url = options.database_url or default_database_url(workspace.outputs)
-    return RunService(
-        store=RunStore(open_database(url)),
-        executor=LocalExecutor(max_workers=1),
-        workspace=workspace,
+    return workspace
+
+
+def _open(
+    settings: CommandSettings, workspace: Workspace, secrets: dict[str, str] | None = None
+) -> RunService:
+    return build_run_service(
+        settings,
+        workspace,
         kernel_names=KernelSpecManager().find_kernel_specs,
-        max_concurrent_runs=1,
-        kernel_environment=secrets,
-        instance_kind="cli",
+        kernel_environment=secrets or {},
+        instance_kind=InstanceKind.CLI,
     )
 
 
-async def _run(options: argparse.Namespace) -> int:
-    request = _request(options)
-    missing = [name for name in options.pass_env if name not in os.environ]
-    if missing:
-        raise _Refused(f"--pass-env names unset variables: {', '.join(missing)}")
-    service = _open(options, {name: os.environ[name] for name in options.pass_env})
+async def _run(options: argparse.Namespace, settings: CommandSettings) -> int:
+    workspace = _workspace(options, settings)
+    notebook = _inside_root(options.notebook, options.root)
+    # Read before the history is opened, so a refused request creates nothing.
+    declared = await asyncio.to_thread(_declared_parameters, workspace, notebook)
+    request = _request(options, notebook, declared)
+    secrets = _secrets(settings, options.pass_env)
+    _warn_if_new_history(database_url(settings, workspace), workspace.root)
+    service = _open(settings, workspace, secrets)
     try:
         await service.start()
         run = await service.submit(request, trigger=TriggerKind.CLI)
@@ -178,21 +269,77 @@ async def _run(options: argparse.Namespace) -> int:
     return _report(options.root.resolve(), run)
 
 
-def _request(options: argparse.Namespace) -> RunCreate:
+def _declared_parameters(workspace: Workspace, notebook: str) -> NotebookParameters:
+    return declared_parameters(workspace.open_notebook(notebook))
+
+
+def _request(options: argparse.Namespace, notebook: str, declared: NotebookParameters) -> RunCreate:
     parameters: dict[str, Any] = {}
     if options.param_file is not None:
         parameters.update(_read_param_file(options.param_file))
-    parameters.update(dict(options.parameter))
+    untyped = {info.name for info in declared.parameters if info.type is ParameterType.ANY}
+    for name, value, raw in options.parameters:
+        parameters[name] = _papermill_value(value) if name in untyped and not raw else value
+    validate_parameters(parameters, declared)  # the service checks again; this refuses early
     try:
         return RunCreate(
-            notebook=_inside_root(options.notebook, options.root),
+            notebook=notebook,
             parameters=parameters,
             kernel_name=options.kernel,
             timeout=options.timeout,
             cell_timeout=options.cell_timeout,
         )
     except ValidationError as error:
-        raise _Refused(describe(error)) from error
+        raise _refusal(error) from error
+
+
+def _papermill_value(text: str) -> Any:
+    """``text`` as papermill's ``-p`` reads it, for a parameter whose type is not declared."""
+    if text in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[text]
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
+def _refusal(error: ValidationError) -> AutoflowError:
+    """A validation error of the request, in the options' names rather than the fields'."""
+    parts, fields = [], []
+    for problem in error.errors(include_url=False):
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        fields.append(field)
+        where = ".".join([OPTIONS.get(field, (field,))[0], *map(str, problem["loc"][1:])])
+        parts.append(f"{where}: {problem['msg']}" if where else problem["msg"])
+    return _Refused("; ".join(parts), field=fields[0] if fields else None)
+
+
+def _secrets(settings: CommandSettings, pass_env: list[str]) -> dict[str, str]:
+    """The variables kernels get: the configured ``kernel_env_vars`` and ``--pass-env``."""
+    _, missing = passed_environment(pass_env)
+    if missing:
+        raise _Refused(f"--pass-env names unset variables: {', '.join(missing)}")
+    environment, unset = passed_environment([*settings.kernel_env_vars, *pass_env])
+    if unset:  # names only: values are secrets
+        print(
+            f"autoflow: warning: AutoflowApp.kernel_env_vars not set here: {', '.join(unset)}",
+            file=sys.stderr,
+        )
+    return environment
+
+
+def _warn_if_new_history(url: str, root: Path) -> None:
+    created = new_database_file(url)
+    if created is None:
+        return
+    print(
+        f"autoflow: warning: no run history in {root}; starting a new one in {created}. "
+        "To add runs to a Jupyter server's history, run autoflow in the server's root "
+        "directory or pass --root SERVER_ROOT.",
+        file=sys.stderr,
+    )
 
 
 def _read_param_file(path: Path) -> dict[str, Any]:
@@ -220,7 +367,9 @@ async def _follow(service: RunService, run: Run, quiet: bool) -> Run:
     interrupted = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, interrupted.set)
-    bar = tqdm(total=0, unit="cell", file=sys.stderr, disable=quiet, desc=f"run {run.id}")
+    # Off a terminal (a log file, CI) a bar would print a line per refresh: none then.
+    drawn = not quiet and sys.stderr.isatty()
+    bar = tqdm(total=0, unit="cell", file=sys.stderr, disable=not drawn, desc=f"run {run.id}")
     try:
         cancelling = False
         while not run.status.is_final:
@@ -261,7 +410,7 @@ def _report(root: Path, run: Run) -> int:
         return EXIT_SUCCEEDED
     error = run.error
     summary = f"{error.ename}: {error.evalue}" if error else "no error recorded"
-    where = f" in cell {error.cell_index + 1}" if error and error.cell_index is not None else ""
+    where = f" in {error.where}" if error and error.where else ""
     print(f"Run {run.id} {run.status.value}{where}: {summary}", file=sys.stderr)
     if output is not None and output.exists():
         print(f"Executed notebook: {output}", file=sys.stderr)
@@ -270,12 +419,22 @@ def _report(root: Path, run: Run) -> int:
     return EXIT_CANCELLED if run.status is RunStatus.CANCELLED else EXIT_FAILED
 
 
-async def _list(options: argparse.Namespace) -> int:
+async def _list(options: argparse.Namespace, settings: CommandSettings) -> int:
     if options.limit < 1:
         raise _Refused("--limit must be at least 1")
     notebook = None if options.notebook is None else _inside_root(options.notebook, options.root)
     status = None if options.status is None else RunStatus(options.status)
-    service = _open(options)
+    workspace = _workspace(options, settings)
+    missing = new_database_file(database_url(settings, workspace))
+    if missing is not None:  # listing creates no history
+        print(
+            f"autoflow: no run history in {workspace.root} (no {missing}); pass --root "
+            "SERVER_ROOT to list a Jupyter server's runs.",
+            file=sys.stderr,
+        )
+        _print_table([], sys.stdout)
+        return EXIT_SUCCEEDED
+    service = _open(settings, workspace)
     try:
         found: list[Run] = []
         cursor = None

@@ -1,12 +1,23 @@
-"""The ``autoflow`` command, run as a user runs it: the installed script, real kernels."""
+"""The ``autoflow`` command.
+
+Refusals, usage and settings are checked in-process through ``cli.main`` (the
+parsing and wiring are what they test); runs still execute in real kernels.
+The installed script runs as a user runs it where the script itself, Ctrl-C or
+a server sharing the history is what is tested.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from autoflow_lab import cli
 
 from .notebooks import announce, read_notebook, stream_text, write_notebook
 from .processes import pids_from, wait_until_gone
@@ -14,10 +25,41 @@ from .processes import pids_from, wait_until_gone
 AUTOFLOW = str(Path(sys.executable).with_name("autoflow"))
 
 
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A server root to run in, with Jupyter configuration of its own (none yet)."""
+    folder = tmp_path / "root"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "config"))
+    return folder
+
+
+def configure(root: Path, **settings: object) -> None:
+    """Write AutoflowApp ``settings`` where the server would read them."""
+    config = root.parent / "config"
+    config.mkdir(exist_ok=True)
+    document = {"AutoflowApp": settings}
+    (config / "jupyter_server_config.json").write_text(json.dumps(document))
+
+
 def autoflow(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [AUTOFLOW, *args], cwd=cwd, capture_output=True, text=True, timeout=180, check=False
     )
+
+
+def run_in_process(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``autoflow ARGS`` in this process: (exit status, stdout, stderr)."""
+    status = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def listed_ids(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
+    status, out, err = run_in_process(capsys, "runs", *args)
+    assert status == 0, err
+    return [line.split()[0] for line in out.splitlines()[1:]]
 
 
 def write_greeting(root: Path) -> None:
@@ -28,86 +70,233 @@ def write_greeting(root: Path) -> None:
     )
 
 
-def test_run_succeeds_prints_the_executed_notebook_and_joins_the_history(tmp_path: Path) -> None:
-    write_greeting(tmp_path)
-    (tmp_path / "params.yaml").write_text("name: team\nrepeat: 1\n")
+def test_run_succeeds_prints_the_executed_notebook_and_joins_the_history(root: Path) -> None:
+    write_greeting(root)
+    (root / "params.yaml").write_text("name: team\nrepeat: 1\n")
 
-    done = autoflow("run", "greet.ipynb", "-f", "params.yaml", "-p", "repeat", "2", cwd=tmp_path)
+    done = autoflow("run", "greet.ipynb", "-f", "params.yaml", "-p", "repeat", "2", cwd=root)
 
     assert done.returncode == 0, done.stderr
     output = Path(done.stdout.strip())
-    assert output.is_relative_to(tmp_path / "autoflow-runs" / "greet")
+    assert output.is_relative_to(root / "autoflow-runs" / "greet")
     assert stream_text(read_notebook(output).cells[-1]) == "Hello, team! Hello, team! \n"
     assert "Run 1 succeeded" in done.stderr
-    listed = autoflow("runs", cwd=tmp_path)
+    listed = autoflow("runs", cwd=root)
     assert listed.returncode == 0
     assert listed.stdout.splitlines()[1].split()[:3] == ["1", "succeeded", "greet.ipynb"]
 
 
-def test_failed_run_exits_1_with_the_error_summary(tmp_path: Path) -> None:
-    write_notebook(tmp_path / "bad.ipynb", "x = 1", "raise ValueError('bad input data')")
+def test_failed_run_exits_1_with_the_error_summary(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_notebook(root / "bad.ipynb", "x = 1", "raise ValueError('bad input data')")
 
-    done = autoflow("run", "bad.ipynb", "--quiet", cwd=tmp_path)
+    status, out, err = run_in_process(capsys, "run", "bad.ipynb", "--quiet")
 
-    assert done.returncode == 1
-    assert done.stdout == ""
-    # cell 4 of the executed notebook: papermill adds two error banners above the cell
-    assert "Run 1 failed in cell 4: ValueError: bad input data" in done.stderr
-    assert "Executed notebook: " in done.stderr
-    assert "Log: " in done.stderr
+    assert status == 1
+    assert out == ""
+    assert "Run 1 failed in cell 2: ValueError: bad input data" in err
+    assert "Executed notebook: " in err
+    assert "Log: " in err
 
 
-def test_refused_requests_exit_2_and_record_nothing(tmp_path: Path) -> None:
-    write_greeting(tmp_path)
-    (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
-    (tmp_path / "broken.yaml").write_text("name: [unclosed\n")
-    outside = tmp_path.parent / f"{tmp_path.name}-outside.ipynb"
+def test_untyped_parameters_are_read_as_papermill_reads_them(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given parameters whose default None declares no type, and one typed parameter
+    write_notebook(
+        root / "values.ipynb",
+        "print(repr((a, b, c, d, e, raw, count)))",
+        parameters="a = None\nb = None\nc = None\nd = None\ne = None\nraw = None\ncount = 0",
+    )
+
+    # When -p gives them text, -r a raw string, and -p a number to the typed one
+    status, out, err = run_in_process(
+        capsys, "run", "values.ipynb", "-p", "a", "3", "-p", "b", "2.5", "-p", "c", "True",
+        "-p", "d", "None", "-p", "e", "hello", "-r", "raw", "3", "-p", "count", "7",
+    )  # fmt: skip
+
+    # Then untyped values are read like papermill's -p, the raw one and the typed one as usual
+    assert status == 0, err
+    printed = stream_text(read_notebook(Path(out.strip())).cells[-1])
+    assert printed == "(3, 2.5, True, None, 'hello', '3', 7)\n"
+
+
+def test_progress_draws_no_bar_off_a_terminal(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_notebook(root / "cells.ipynb", *[f"x = {n}" for n in range(8)])
+
+    status, _, err = run_in_process(capsys, "run", "cells.ipynb")
+
+    assert status == 0, err
+    assert "\r" not in err
+    assert "cell/s" not in err
+    assert [line for line in err.splitlines() if line.startswith("Run")] == [
+        "Run 1 of cells.ipynb queued",
+        "Run 1 succeeded",
+    ]
+
+
+def test_a_run_outside_any_history_warns_that_it_starts_a_new_one(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_notebook(root / "first.ipynb", "1")
+    database = root / "autoflow-runs" / ".autoflow.sqlite"
+
+    status, _, first = run_in_process(capsys, "run", "first.ipynb")
+    _, _, second = run_in_process(capsys, "run", "first.ipynb")
+
+    assert status == 0, first
+    warning, queued = first.splitlines()[:2]
+    assert warning.startswith("autoflow: warning: no run history in ")
+    assert str(database) in warning
+    assert "--root" in warning
+    assert queued == "Run 1 of first.ipynb queued"
+    assert "warning" not in second
+
+
+def test_listing_without_a_history_creates_none(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run_in_process(capsys, "runs")
+
+    assert status == 0
+    assert out.splitlines()[1:] == []
+    assert "no run history" in err
+    assert "--root" in err
+    assert not (root / "autoflow-runs").exists()
+
+
+def test_refused_requests_exit_2_and_record_nothing(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_greeting(root)
+    (root / "list.yaml").write_text("- 1\n- 2\n")
+    (root / "broken.yaml").write_text("name: [unclosed\n")
+    outside = root.parent / "outside.ipynb"
     write_notebook(outside, "1")
 
     cases = {
-        ("-p", "nope", "1"): "unknown parameter 'nope'",
-        ("-p", "repeat", "many"): "repeat",
-        ("-f", "list.yaml"): "must hold a mapping",
-        ("-f", "broken.yaml"): "cannot read parameter file",
-        ("-f", "missing.yaml"): "cannot read parameter file",
-        ("--timeout", "0"): "timeout: Input should be greater than 0",
-        ("-k", "no-such-kernel"): "Unknown kernel 'no-such-kernel'",
-        ("--pass-env", "AUTOFLOW_UNSET_VARIABLE"): "unset variables: AUTOFLOW_UNSET_VARIABLE",
+        ("greet.ipynb", "-p", "nope", "1"): "unknown parameter 'nope'",
+        ("greet.ipynb", "-p", "repeat", "many"): "repeat",
+        ("greet.ipynb", "-f", "list.yaml"): "must hold a mapping",
+        ("greet.ipynb", "-f", "broken.yaml"): "cannot read parameter file",
+        ("greet.ipynb", "-f", "missing.yaml"): "cannot read parameter file",
+        ("greet.ipynb", "--pass-env", "AUTOFLOW_UNSET"): "unset variables: AUTOFLOW_UNSET",
+        (str(outside),): "outside the root directory",
+        ("missing.ipynb",): "does not exist",
     }
     for args, words in cases.items():
-        done = autoflow("run", "greet.ipynb", *args, cwd=tmp_path)
-        assert (done.returncode, words in done.stderr) == (2, True), (args, done.stderr)
-    done = autoflow("run", str(outside), cwd=tmp_path)
-    assert (done.returncode, "outside the root directory" in done.stderr) == (2, True)
-    done = autoflow("run", "missing.ipynb", cwd=tmp_path)
-    assert (done.returncode, "does not exist" in done.stderr) == (2, True)
+        status, out, err = run_in_process(capsys, "run", *args)
+        assert (status, out, words in err) == (2, "", True), (args, err)
 
-    assert autoflow("runs", cwd=tmp_path).stdout.splitlines()[1:] == []
+    assert not (root / "autoflow-runs").exists()
+    assert listed_ids(capsys) == []
 
 
-def test_usage_errors_exit_2_and_help_documents_the_commands(tmp_path: Path) -> None:
-    help_text = autoflow("--help", cwd=tmp_path)
-    run_help = autoflow("run", "--help", cwd=tmp_path)
+def test_an_unknown_kernel_is_refused_with_the_option_that_chooses_one(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_greeting(root)
 
-    assert help_text.returncode == 0
-    for words in ("run", "runs", "exit status", "130"):
-        assert words in help_text.stdout
-    for option in ("--parameter", "--param-file", "--timeout", "--cell-timeout", "--root"):
-        assert option in run_help.stdout
-    assert autoflow("run", cwd=tmp_path).returncode == 2
-    assert autoflow("runs", "--status", "sleeping", cwd=tmp_path).returncode == 2
+    status, _, err = run_in_process(capsys, "run", "greet.ipynb", "-k", "no-such-kernel")
+
+    assert status == 2
+    message, hint = err.splitlines()[-2:]
+    assert "no-such-kernel" in message
+    assert hint == "autoflow: use -k/--kernel KERNEL"
+    assert listed_ids(capsys) == []
 
 
-def test_ctrl_c_cancels_the_run_and_exits_130(tmp_path: Path) -> None:
+def test_a_bad_time_limit_is_refused_in_the_options_words(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_greeting(root)
+
+    status, _, err = run_in_process(capsys, "run", "greet.ipynb", "--cell-timeout", "0")
+
+    assert status == 2
+    assert err.splitlines() == [
+        "autoflow: --cell-timeout: Input should be greater than 0",
+        "autoflow: use --cell-timeout SECONDS",
+    ]
+
+
+def test_usage_errors_exit_2_and_help_documents_the_commands(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as help_exit:
+        cli.main(["--help"])
+    help_text = capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    run_help = capsys.readouterr().out
+
+    assert help_exit.value.code == 0
+    for words in ("run", "runs", "exit status", "130", "jupyter_server_config"):
+        assert words in help_text
+    for option in ("--parameter", "--raw", "--param-file", "--timeout", "--cell-timeout", "--root"):
+        assert option in run_help
+    for args in (["run"], ["runs", "--status", "sleeping"]):
+        with pytest.raises(SystemExit) as usage:
+            cli.main(args)
+        assert usage.value.code == 2
+
+
+def test_settings_come_from_the_servers_configuration_files(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the server's configuration keeps one run per notebook, in its own folder
+    configure(root, keep_runs_per_notebook=1, outputs_dir="history")
+    write_notebook(root / "kept.ipynb", "1")
+
+    # When the command runs the notebook twice
+    run_in_process(capsys, "run", "kept.ipynb")
+    status, out, err = run_in_process(capsys, "run", "kept.ipynb")
+
+    # Then the runs went where the server puts them, and only the latest is kept
+    assert status == 0, err
+    assert Path(out.strip()).is_relative_to(root / "history" / "kept")
+    assert listed_ids(capsys) == ["2"]
+
+
+def test_options_override_the_configuration_files(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(root, outputs_dir="history")
+
+    _, _, err = run_in_process(capsys, "runs", "--outputs-dir", "elsewhere")
+
+    assert str(root / "elsewhere" / ".autoflow.sqlite") in err
+
+
+def test_unreadable_or_invalid_configuration_is_refused(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(root, max_concurrent_runs=0)
+    status, _, invalid = run_in_process(capsys, "runs")
+    (root.parent / "config" / "jupyter_server_config.json").write_text("{not json")
+    broken_status, _, broken = run_in_process(capsys, "runs")
+
+    assert status == 2
+    assert "Invalid AutoflowApp setting" in invalid
+    assert "'max_concurrent_runs'" in invalid
+    assert broken_status == 2
+    assert "Cannot read the configuration file" in broken
+    assert "jupyter_server_config.json" in broken
+
+
+def test_ctrl_c_cancels_the_run_and_exits_130(root: Path) -> None:
     # the pids appear once the sleeping cell runs, so Ctrl-C always lands in it
     sleeper = announce("slow.pids") + "\ntime.sleep(120)"
-    write_notebook(tmp_path / "slow.ipynb", "import time", sleeper)
+    write_notebook(root / "slow.ipynb", "import time", sleeper)
     process = subprocess.Popen(
-        [AUTOFLOW, "run", "slow.ipynb"], cwd=tmp_path, stdout=subprocess.PIPE,
+        [AUTOFLOW, "run", "slow.ipynb"], cwd=root, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        kernel, _ = asyncio.run(pids_from(tmp_path / "slow.pids"))
+        kernel, _ = asyncio.run(pids_from(root / "slow.pids"))
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
     finally:
@@ -116,24 +305,21 @@ def test_ctrl_c_cancels_the_run_and_exits_130(tmp_path: Path) -> None:
     assert process.returncode == 130, stderr
     assert "Run 1 cancelled in cell 2: Cancelled: cancelled in cell 2" in stderr
     asyncio.run(wait_until_gone(kernel))
-    assert autoflow("runs", cwd=tmp_path).stdout.splitlines()[1].split()[:2] == ["1", "cancelled"]
+    assert autoflow("runs", cwd=root).stdout.splitlines()[1].split()[:2] == ["1", "cancelled"]
 
 
-def test_runs_filters_by_status_and_notebook(tmp_path: Path) -> None:
-    write_notebook(tmp_path / "good.ipynb", "1")
-    write_notebook(tmp_path / "bad.ipynb", "1 / 0")
+def test_runs_filters_by_status_and_notebook(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_notebook(root / "good.ipynb", "1")
+    write_notebook(root / "bad.ipynb", "1 / 0")
     for notebook in ("good.ipynb", "bad.ipynb", "good.ipynb"):
-        autoflow("run", "-q", notebook, cwd=tmp_path)
+        run_in_process(capsys, "run", "-q", notebook)
 
-    def ids(*args: str) -> list[str]:
-        done = autoflow("runs", *args, cwd=tmp_path)
-        assert done.returncode == 0, done.stderr
-        return [line.split()[0] for line in done.stdout.splitlines()[1:]]
-
-    assert ids() == ["3", "2", "1"]
-    assert ids("--status", "failed") == ["2"]
-    assert ids("--notebook", "good.ipynb") == ["3", "1"]
-    assert ids("--status", "succeeded", "-n", "1") == ["3"]
+    assert listed_ids(capsys) == ["3", "2", "1"]
+    assert listed_ids(capsys, "--status", "failed") == ["2"]
+    assert listed_ids(capsys, "--notebook", "good.ipynb") == ["3", "1"]
+    assert listed_ids(capsys, "--status", "succeeded", "-n", "1") == ["3"]
 
 
 async def test_run_from_the_command_line_shows_in_the_servers_history(
@@ -148,6 +334,7 @@ async def test_run_from_the_command_line_shows_in_the_servers_history(
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=180)
 
     assert process.returncode == 0, stderr
+    assert b"warning" not in stderr  # the server's history was there to join
     _, page = await api("GET", "runs", status="succeeded", notebook="cli.ipynb")
     assert [(run["notebook"], run["status"]) for run in page["runs"]] == [
         ("cli.ipynb", "succeeded")

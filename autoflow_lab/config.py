@@ -1,0 +1,268 @@
+"""AutoFlow Lab's settings, and the one place that builds the run engine from them.
+
+The server extension (``AutoflowApp``) and the ``autoflow`` command share both:
+the command reads the ``AutoflowApp`` section of the same Jupyter configuration
+files the server reads, so a run behaves the same whichever of them starts it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from jupyter_core.paths import jupyter_config_dir, jupyter_config_path
+from sqlalchemy.engine import make_url
+from traitlets import Bool, Float, HasTraits, Integer, List, Type, Unicode, default, validate
+from traitlets.config import Config, LoggingConfigurable
+from traitlets.config.loader import ConfigFileNotFound, JSONFileConfigLoader, PyFileConfigLoader
+
+from .errors import InvalidInput
+from .execution import Executor, LocalExecutor
+from .services import Retention, RunService, Workspace
+from .store import InstanceKind, RunStore, default_database_url, open_database
+
+# The files a Jupyter server reads its configuration from, lowest priority first:
+# the extension's own file, then the shared and the server's files (the server
+# hands its configuration to extensions after they read their own).
+CONFIG_FILES = ("jupyter_autoflow_lab_config", "jupyter_config", "jupyter_server_config")
+
+
+class AutoflowSettings(HasTraits):
+    """The settings, configured in the ``AutoflowApp`` section."""
+
+    outputs_dir = Unicode(
+        "autoflow-runs",
+        config=True,
+        help=(
+            "Folder, relative to the server's root directory, that receives executed "
+            "notebooks (one subfolder per notebook, then per run). It must be inside "
+            "the root directory so outputs open in JupyterLab."
+        ),
+    )
+
+    database_url = Unicode(
+        "",
+        config=True,
+        help=(
+            "SQLAlchemy URL of the run database. Default (empty): an SQLite file "
+            "'.autoflow.sqlite' inside the outputs folder, so run history and executed "
+            "notebooks live together. A PostgreSQL URL suits teams."
+        ),
+    )
+
+    max_concurrent_runs = Integer(
+        min=1,
+        config=True,
+        help="Runs executing at once; further runs wait in a FIFO queue. Default: CPU count.",
+    )
+
+    run_timeout = Float(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Seconds a run may execute (wall clock, not counting its time in the queue) "
+            "before its kernel is killed and it fails. A run may set its own limit. "
+            "None (default): no limit."
+        ),
+    )
+
+    cell_timeout = Float(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Seconds one cell may execute before its run fails. A run may set its own "
+            "limit. None (default): no limit."
+        ),
+    )
+
+    requeue_interrupted_runs = Bool(
+        False,
+        config=True,
+        help=(
+            "What to do at start-up with runs a previous server left queued or running "
+            "(it stopped or crashed mid-run): False fails them with the reason "
+            "'interrupted'; True runs them again from the start."
+        ),
+    )
+
+    owner_timeout = Float(
+        60.0,
+        config=True,
+        help=(
+            "Seconds a server's or autoflow command's heartbeat may be silent before "
+            "another server takes it for gone and settles its unfinished runs (fails "
+            "them as interrupted, or re-queues them with requeue_interrupted_runs). A "
+            "process on the same machine that has exited is taken for gone at once."
+        ),
+    )
+
+    heartbeat_interval = Float(
+        10.0,
+        config=True,
+        help=(
+            "Seconds between heartbeats of this server in the run database; each "
+            "heartbeat also settles the runs of gone owners. Must be shorter than "
+            "owner_timeout."
+        ),
+    )
+
+    keep_runs_per_notebook = Integer(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Finished runs to keep per notebook; older ones are deleted with their files "
+            "when a run of that notebook finishes. None (default): keep all."
+        ),
+    )
+
+    keep_runs_days = Float(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Days to keep a finished run; older ones are deleted with their files when "
+            "a run of the same notebook finishes. None (default): keep all."
+        ),
+    )
+
+    kernel_env_vars = List(
+        Unicode(),
+        config=True,
+        help=(
+            "Names of the server's environment variables to pass into run kernels, such "
+            "as FLOWAPI_TOKEN. Kernels otherwise get only basic system variables (PATH, "
+            "HOME, locale, Python and Jupyter paths). Passed values are treated as "
+            "secrets: they are redacted from executed notebooks and errors, and never "
+            "stored or logged."
+        ),
+    )
+
+    executor_class = Type(
+        default_value=LocalExecutor,
+        klass=Executor,
+        config=True,
+        help="The executor that runs notebooks; configure it through its own class name.",
+    )
+
+    @default("max_concurrent_runs")
+    def _default_max_concurrent_runs(self) -> int:
+        return os.cpu_count() or 1
+
+    @validate(
+        "keep_runs_per_notebook",
+        "keep_runs_days",
+        "run_timeout",
+        "cell_timeout",
+        "owner_timeout",
+        "heartbeat_interval",
+    )
+    def _check_positive(self, proposal: dict[str, Any]) -> Any:
+        value = proposal["value"]
+        if value is not None and value <= 0:
+            raise ValueError(f"{proposal['trait'].name} must be positive, or None for no limit")
+        return value
+
+
+class CommandSettings(AutoflowSettings, LoggingConfigurable):
+    """The settings outside a server: read from the ``AutoflowApp`` section all the same."""
+
+    @classmethod
+    def section_names(cls) -> list[str]:
+        return ["AutoflowApp"]
+
+
+def config_paths() -> list[str]:
+    """Jupyter's configuration folders, highest priority first (``jupyter --paths``)."""
+    paths = jupyter_config_path()
+    if jupyter_config_dir() not in paths:
+        paths.insert(0, jupyter_config_dir())
+    return paths
+
+
+def load_server_config(paths: list[str] | None = None) -> Config:
+    """The configuration a Jupyter server started here would read from its files.
+
+    A file that cannot be read is refused with its name, where the server would
+    log the error and go on without it: a command should not quietly run with
+    other settings than the ones written down.
+    """
+    config = Config()
+    for name in CONFIG_FILES:
+        for folder in reversed(paths if paths is not None else config_paths()):
+            for loader in (
+                PyFileConfigLoader(f"{name}.py", path=folder),
+                JSONFileConfigLoader(f"{name}.json", path=folder),
+            ):
+                try:
+                    config.merge(loader.load_config())
+                except ConfigFileNotFound:
+                    continue
+                except Exception as error:
+                    where = loader.full_filename or os.path.join(folder, loader.filename)
+                    raise InvalidInput(
+                        f"Cannot read the configuration file {where}: {error}"
+                    ) from error
+    return config
+
+
+def command_settings(config: Config, overrides: dict[str, Any]) -> CommandSettings:
+    """The settings of ``config``, with the command line's ``overrides`` on top."""
+    merged = Config(config)
+    merged.merge(Config({"AutoflowApp": overrides}))
+    try:
+        return CommandSettings(config=merged)
+    except Exception as error:  # traitlets' TraitError: a value of the wrong type or range
+        raise InvalidInput(f"Invalid AutoflowApp setting: {error}") from error
+
+
+def database_url(settings: AutoflowSettings, workspace: Workspace) -> str:
+    return settings.database_url or default_database_url(workspace.outputs)
+
+
+def new_database_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist yet: opening it starts a history."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path.resolve()
+
+
+def passed_environment(names: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """The environment variables ``names`` picks, and the names that are not set."""
+    names = list(dict.fromkeys(names))
+    missing = [name for name in names if name not in os.environ]
+    return {name: os.environ[name] for name in names if name in os.environ}, missing
+
+
+def build_run_service(
+    settings: AutoflowSettings,
+    workspace: Workspace,
+    kernel_names: Callable[[], Iterable[str]],
+    kernel_environment: dict[str, str],
+    instance_kind: InstanceKind = InstanceKind.SERVER,
+) -> RunService:
+    """The run store, executor and service the settings describe, over ``workspace``."""
+    store = RunStore(open_database(database_url(settings, workspace)))
+    max_age = None if settings.keep_runs_days is None else timedelta(days=settings.keep_runs_days)
+    executor = settings.executor_class(max_workers=settings.max_concurrent_runs, parent=settings)
+    return RunService(
+        store=store,
+        executor=executor,
+        workspace=workspace,
+        kernel_names=kernel_names,
+        max_concurrent_runs=settings.max_concurrent_runs,
+        run_timeout=settings.run_timeout,
+        cell_timeout=settings.cell_timeout,
+        retention=Retention(keep_latest=settings.keep_runs_per_notebook, max_age=max_age),
+        kernel_environment=kernel_environment,
+        instance_kind=instance_kind,
+        owner_timeout=settings.owner_timeout,
+        heartbeat_interval=settings.heartbeat_interval,
+    )
