@@ -1,163 +1,90 @@
 import { ServerConnection } from '@jupyterlab/services';
 
-import { requestAPI } from './request';
+import { STOP_ERROR_NAMES as FORMAT_STOP_ERROR_NAMES } from './format';
+import { buildRunsQuery } from './history';
+import { requestAPI, requestText } from './request';
+import type * as wire from './wire';
 
 /**
- * Wire types of the AutoFlow Lab REST API (`{baseUrl}autoflow/api/`).
+ * Types of the AutoFlow Lab REST API (`{baseUrl}autoflow/api/`) and helpers
+ * on them.
  *
- * Field names are spelt exactly as the server sends them.
+ * The wire types are generated from the server's OpenAPI document into
+ * `wire.ts`, never copied by hand: these are names for them.
  */
 export namespace AutoflowAPI {
   /**
    * The life cycle of a run.
    */
-  export type RunStatus =
-    'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  export type RunStatus = wire.RunStatus;
 
   /**
    * Parameter values passed to papermill.
    */
-  export type Parameters = { [name: string]: unknown };
+  export type Parameters = wire.Run['parameters'];
 
   /**
    * Where and why a run failed or was stopped.
    */
-  export interface IRunError {
-    /**
-     * Index of the failing cell in the executed notebook, if known.
-     */
-    cell_index: number | null;
-    /**
-     * The exception's name, or one of {@link STOP_ERROR_NAMES} when the
-     * engine stopped the run.
-     */
-    ename: string;
-    evalue: string;
-  }
+  export type IRunError = wire.RunError;
+
+  /**
+   * How far a run has got through its notebook.
+   */
+  export type IRunProgress = wire.RunProgress;
+
+  /**
+   * What started a run: JupyterLab (or the REST API) or the command line.
+   */
+  export type IRunTrigger = wire.RunTrigger;
+
+  /**
+   * One execution of a notebook.
+   */
+  export type IRun = wire.Run;
+
+  /**
+   * One page of runs, newest first.
+   */
+  export type IRunList = wire.RunPage;
+
+  /**
+   * Body of `POST runs`.
+   */
+  export type ICreateRunRequest = wire.RunCreate;
+
+  /**
+   * Body of `GET version`.
+   */
+  export type IVersion = wire.VersionInfo;
+
+  /**
+   * Query of `GET runs`.
+   */
+  export type IListRunsOptions = wire.RunListQuery;
+
+  /**
+   * Body of `GET notebooks/parameters`.
+   */
+  export type NotebookParameters = wire.NotebookParameters;
+
+  /**
+   * Body of every 4xx and 5xx answer.
+   */
+  export type IErrorBody = wire.ErrorBody;
 
   /**
    * Error names of runs the engine stopped: cancelled (status `cancelled`) or
    * over their time limit (status `failed`). Their `evalue` is a sentence
    * that names the cell, such as `timed out after 30 s in cell 4`.
    */
-  export const STOP_ERROR_NAMES: ReadonlyArray<string> = [
-    'Cancelled',
-    'RunTimeout',
-    'CellTimeout'
-  ];
+  export const STOP_ERROR_NAMES = FORMAT_STOP_ERROR_NAMES;
 
   /**
    * Whether the engine stopped the run rather than the notebook raising.
    */
   export function isStopError(error: IRunError): boolean {
     return STOP_ERROR_NAMES.includes(error.ename);
-  }
-
-  /**
-   * How far a run has got through its notebook.
-   */
-  export interface IRunProgress {
-    /**
-     * Code cells that have finished executing.
-     */
-    cells_done: number;
-    /**
-     * Code cells the run will execute.
-     */
-    cells_total: number;
-    /**
-     * Index of the cell executing now in the executed notebook (counting
-     * every cell, as `IRunError.cell_index` does); null between cells.
-     */
-    current_cell: number | null;
-  }
-
-  /**
-   * One execution of a notebook.
-   */
-  export interface IRun {
-    id: number;
-    /**
-     * Input notebook path, relative to the server root.
-     */
-    notebook: string;
-    parameters: Parameters;
-    /**
-     * The kernel the run executes with; null for runs recorded before 0.1.
-     */
-    kernel_name: string | null;
-    status: RunStatus;
-    /**
-     * Wall-clock limit of the whole run in seconds; null for none.
-     */
-    timeout: number | null;
-    /**
-     * Limit of each cell in seconds; null for none.
-     */
-    cell_timeout: number | null;
-    /**
-     * Live progress; null until the run starts executing cells. A finished
-     * run keeps its last value.
-     */
-    progress: IRunProgress | null;
-    /**
-     * ISO 8601 timestamps (UTC).
-     */
-    created_at: string;
-    started_at: string | null;
-    finished_at: string | null;
-    /**
-     * Executed notebook path, relative to the server root.
-     */
-    output: string | null;
-    /**
-     * The run's log (kernel output and engine messages), relative to the server root.
-     */
-    log: string | null;
-    error: IRunError | null;
-  }
-
-  /**
-   * One page of runs, newest first.
-   */
-  export interface IRunList {
-    runs: IRun[];
-    next_cursor: string | null;
-  }
-
-  /**
-   * Body of `POST runs`.
-   */
-  export interface ICreateRunRequest {
-    notebook: string;
-    parameters: Parameters;
-    /**
-     * Overrides the kernel named in the notebook's metadata.
-     */
-    kernel_name?: string;
-    /**
-     * Wall-clock limit of the whole run in seconds (positive).
-     */
-    timeout?: number;
-    /**
-     * Limit of each cell in seconds (positive).
-     */
-    cell_timeout?: number;
-  }
-
-  /**
-   * Body of `GET version`.
-   */
-  export interface IVersion {
-    version: string;
-  }
-
-  /**
-   * Query of `GET runs`.
-   */
-  export interface IListRunsOptions {
-    limit?: number;
-    cursor?: string | null;
   }
 
   /**
@@ -224,14 +151,7 @@ export class AutoflowClient {
   listRuns(
     options: AutoflowAPI.IListRunsOptions = {}
   ): Promise<AutoflowAPI.IRunList> {
-    const query = new URLSearchParams();
-    if (options.limit !== undefined) {
-      query.set('limit', String(options.limit));
-    }
-    if (options.cursor) {
-      query.set('cursor', options.cursor);
-    }
-    const search = query.toString();
+    const search = buildRunsQuery(options);
     return this._request<AutoflowAPI.IRunList>(
       search ? `runs?${search}` : 'runs'
     );
@@ -260,6 +180,58 @@ export class AutoflowClient {
       `runs/${encodeURIComponent(String(id))}/cancel`,
       { method: 'POST' }
     );
+  }
+
+  /**
+   * `DELETE runs/<id>`: forget a finished run, its executed notebook and log.
+   *
+   * @throws The server's error: 409 while the run is queued or running
+   */
+  async deleteRun(id: number): Promise<void> {
+    await this._request<void>(`runs/${encodeURIComponent(String(id))}`, {
+      method: 'DELETE'
+    });
+  }
+
+  /**
+   * `GET runs/<id>/log`: the run's log as text.
+   */
+  runLog(id: number): Promise<string> {
+    return requestText(
+      `runs/${encodeURIComponent(String(id))}/log`,
+      {},
+      this.serverSettings
+    );
+  }
+
+  /**
+   * `GET notebooks/parameters`: the parameters a notebook declares.
+   */
+  notebookParameters(path: string): Promise<AutoflowAPI.NotebookParameters> {
+    return this._request<AutoflowAPI.NotebookParameters>(
+      `notebooks/parameters?${new URLSearchParams({ path }).toString()}`
+    );
+  }
+
+  /**
+   * `POST runs` with the notebook, parameters, kernel and time limits of an
+   * earlier run.
+   */
+  rerun(run: AutoflowAPI.IRun): Promise<AutoflowAPI.IRun> {
+    const request: AutoflowAPI.ICreateRunRequest = {
+      notebook: run.notebook,
+      parameters: run.parameters
+    };
+    if (run.kernel_name) {
+      request.kernel_name = run.kernel_name;
+    }
+    if (run.timeout !== null) {
+      request.timeout = run.timeout;
+    }
+    if (run.cell_timeout !== null) {
+      request.cell_timeout = run.cell_timeout;
+    }
+    return this.createRun(request);
   }
 
   private _request<T>(endPoint: string, init: RequestInit = {}): Promise<T> {

@@ -1,15 +1,22 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Notification } from '@jupyterlab/apputils';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon, stopIcon } from '@jupyterlab/ui-components';
+import {
+  deleteIcon,
+  infoIcon,
+  refreshIcon,
+  runIcon,
+  stopIcon
+} from '@jupyterlab/ui-components';
 
 import { AutoflowAPI } from './api';
 import { basename, messageOf } from './format';
 import { autoflowIcon } from './icons';
 import { RunsModel } from './model';
+import { openRunLog, openRunOutput } from './openRun';
 import { RunsPanel } from './widgets/RunsPanel';
 
 /**
@@ -41,6 +48,19 @@ export namespace CommandIDs {
    * the one under the context menu.
    */
   export const cancelRun = 'autoflow:cancel-run';
+  /**
+   * Queue a new run like an earlier one: same notebook, parameters, kernel
+   * and time limits.
+   */
+  export const rerun = 'autoflow:rerun';
+  /**
+   * Delete a finished run, after the user confirms.
+   */
+  export const deleteRun = 'autoflow:delete-run';
+  /**
+   * Show a run in the sidebar's detail view.
+   */
+  export const showDetails = 'autoflow:show-run-details';
 }
 
 /**
@@ -66,6 +86,27 @@ export interface ICommandContext {
 const NO_ARGS = {
   args: { type: 'object' as const, properties: {} }
 };
+
+/**
+ * Command arguments: the run's `id`, by default the run under the context
+ * menu.
+ */
+function runIdArgs(trans: TranslationBundle, what: string) {
+  return {
+    args: {
+      type: 'object' as const,
+      properties: {
+        id: {
+          type: 'number' as const,
+          description: trans.__(
+            'The run to %1; by default the one under the context menu',
+            what
+          )
+        }
+      }
+    }
+  };
+}
 
 /**
  * Register the AutoFlow commands.
@@ -126,16 +167,87 @@ export function addCommands(context: ICommandContext): void {
   commands.addCommand(CommandIDs.openLog, {
     label: trans.__('Open Run Log'),
     caption: trans.__("Open the run's kernel output and engine messages"),
-    describedBy: NO_ARGS,
-    isEnabled: () => Boolean(runUnderContextMenu(context)?.log),
-    execute: () => {
-      const run = runUnderContextMenu(context);
-      if (run?.log && run.status !== 'queued') {
-        context.docManager.openOrReveal(run.log);
-      } else if (run) {
-        Notification.info(
-          trans.__('Run #%1 has no log until it starts.', run.id)
+    describedBy: runIdArgs(trans, trans.__('open the log of')),
+    isEnabled: args => Boolean(runOfCommand(context, args)?.log),
+    execute: async args => {
+      const run = runOfCommand(context, args);
+      if (!run) {
+        return;
+      }
+      try {
+        if (!(await openRunLog(context.docManager, run))) {
+          Notification.info(
+            trans.__('Run #%1 has no log until it starts.', run.id)
+          );
+        }
+      } catch (error) {
+        Notification.error(
+          trans.__('Could not open %1: %2', run.log ?? '', messageOf(error))
         );
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.rerun, {
+    label: trans.__('Re-run'),
+    caption: trans.__(
+      'Run the notebook again with the same parameters, kernel and time limits'
+    ),
+    icon: runIcon,
+    describedBy: runIdArgs(trans, trans.__('run again')),
+    isEnabled: args => runOfCommand(context, args) !== undefined,
+    execute: async args => {
+      const run = runOfCommand(context, args);
+      if (!run) {
+        return;
+      }
+      try {
+        const queued = await context.model.rerun(run);
+        Notification.success(
+          trans.__(
+            'Run #%1 of %2 queued',
+            queued.id,
+            basename(queued.notebook)
+          ),
+          { autoClose: 5000 }
+        );
+      } catch (error) {
+        Notification.error(
+          trans.__('Could not re-run run #%1: %2', run.id, messageOf(error)),
+          { autoClose: 10000 }
+        );
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.deleteRun, {
+    label: trans.__('Delete Run…'),
+    caption: trans.__('Delete the run, its executed notebook and log'),
+    icon: deleteIcon,
+    describedBy: runIdArgs(trans, trans.__('delete')),
+    isEnabled: args => {
+      const run = runOfCommand(context, args);
+      return run !== undefined && !AutoflowAPI.isActive(run);
+    },
+    execute: async args => {
+      const run = runOfCommand(context, args);
+      if (run && !AutoflowAPI.isActive(run)) {
+        await deleteRun(context, run);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.showDetails, {
+    label: trans.__('Show Run Details'),
+    caption: trans.__('Show the run in the AutoFlow sidebar'),
+    icon: infoIcon,
+    describedBy: runIdArgs(trans, trans.__('show')),
+    execute: args => {
+      const id =
+        typeof args.id === 'number' ? args.id : runOfCommand(context, args)?.id;
+      if (id !== undefined) {
+        context.model.select(id);
+        shell.activateById(RunsPanel.ID);
       }
     }
   });
@@ -217,6 +329,61 @@ async function submitRun(
 }
 
 /**
+ * Open a run's executed notebook (at the failing cell); never throws.
+ */
+export async function openRun(
+  context: ICommandContext,
+  run: AutoflowAPI.IRun
+): Promise<void> {
+  try {
+    await openRunOutput(context.docManager, run);
+  } catch (error) {
+    Notification.error(
+      context.trans.__(
+        'Could not open %1: %2',
+        run.output ?? run.notebook,
+        messageOf(error)
+      )
+    );
+  }
+}
+
+/**
+ * Ask the user to confirm, then delete a run; never throws.
+ */
+async function deleteRun(
+  context: ICommandContext,
+  run: AutoflowAPI.IRun
+): Promise<void> {
+  const { trans } = context;
+  const result = await showDialog({
+    title: trans.__('Delete run #%1?', run.id),
+    body: trans.__(
+      'The run of %1 leaves the history, and its executed notebook and log are deleted. This cannot be undone.',
+      run.notebook
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.warnButton({ label: trans.__('Delete') })
+    ]
+  });
+  if (!result.button.accept) {
+    return;
+  }
+  try {
+    await context.model.delete(run.id);
+    Notification.success(trans.__('Run #%1 deleted', run.id), {
+      autoClose: 5000
+    });
+  } catch (error) {
+    Notification.error(
+      trans.__('Could not delete run #%1: %2', run.id, messageOf(error)),
+      { autoClose: 10000 }
+    );
+  }
+}
+
+/**
  * Cancel a run and report a refusal; never throws. The model refreshes the
  * list, where the row then shows the run cancelled.
  */
@@ -240,7 +407,7 @@ function runOfCommand(
   args: { readonly id?: unknown }
 ): AutoflowAPI.IRun | undefined {
   if (typeof args.id === 'number') {
-    return context.model.runs.find(run => run.id === args.id);
+    return context.model.findRun(args.id);
   }
   return runUnderContextMenu(context);
 }
@@ -255,7 +422,7 @@ function runUnderContextMenu(
     node.matches(RUN_ROW_SELECTOR)
   );
   const id = Number(row?.dataset.runId);
-  return context.model.runs.find(run => run.id === id);
+  return Number.isInteger(id) ? context.model.findRun(id) : undefined;
 }
 
 /**

@@ -2,6 +2,8 @@
  * Pure formatting helpers for the run list.
  */
 
+import type { RunStatus } from './wire';
+
 /**
  * Placeholder for a value that does not exist yet.
  */
@@ -107,4 +109,128 @@ function pad(value: number): string {
  */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The part of a translation bundle the formatting helpers use, so they stay
+ * free of JupyterLab imports (and unit-testable).
+ */
+export interface ITranslate {
+  __(msgid: string, ...args: unknown[]): string;
+}
+
+/**
+ * The life cycle of a run, as the server spells it.
+ */
+export type RunStatusName = RunStatus;
+
+/**
+ * Every status, in the order the status filter offers them.
+ */
+export const RUN_STATUSES: ReadonlyArray<RunStatusName> = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled'
+];
+
+/**
+ * The user-facing name of a status.
+ */
+export function statusLabel(status: RunStatusName, trans: ITranslate): string {
+  switch (status) {
+    case 'queued':
+      return trans.__('queued');
+    case 'running':
+      return trans.__('running');
+    case 'succeeded':
+      return trans.__('succeeded');
+    case 'failed':
+      return trans.__('failed');
+    case 'cancelled':
+      return trans.__('cancelled');
+  }
+}
+
+/**
+ * What the formatting helpers read of a run's error.
+ */
+export interface IErrorFields {
+  cell_index: number | null;
+  cell_number?: number | null;
+  cell_source?: string | null;
+  ename: string;
+  evalue: string;
+}
+
+/**
+ * Error names of runs the engine stopped (cancelled or over a time limit);
+ * their `evalue` is a sentence that already names the cell.
+ */
+export const STOP_ERROR_NAMES: ReadonlyArray<string> = [
+  'Cancelled',
+  'RunTimeout',
+  'CellTimeout'
+];
+
+/**
+ * The failing cell in the user's words: `cell 6` (its number in the user's own
+ * notebook), `the injected parameters cell`, or `''` outside any cell.
+ */
+export function errorWhere(error: IErrorFields, trans: ITranslate): string {
+  if (error.cell_number !== null && error.cell_number !== undefined) {
+    return trans.__('cell %1', error.cell_number);
+  }
+  if (error.cell_index !== null) {
+    return trans.__('the injected parameters cell');
+  }
+  return '';
+}
+
+/**
+ * One line on why a run failed or stopped: `Cell 6: KeyError: 'x'`. The
+ * engine's own stop messages already name the cell, so they are shown alone.
+ */
+export function errorSummary(error: IErrorFields, trans: ITranslate): string {
+  if (STOP_ERROR_NAMES.includes(error.ename)) {
+    return error.evalue;
+  }
+  const where = errorWhere(error, trans);
+  const what = trans.__('%1: %2', error.ename, error.evalue);
+  if (!where) {
+    return what;
+  }
+  return trans.__('%1: %2', capitalise(where), what);
+}
+
+/**
+ * The first line of a cell's source, shortened to `max` characters.
+ */
+export function firstLine(source: string | null | undefined, max = 80): string {
+  if (!source) {
+    return '';
+  }
+  const line = source.split(/\r?\n/, 1)[0].trimEnd();
+  return line.length > max ? `${line.slice(0, max - 1)}\u2026` : line;
+}
+
+/**
+ * A parameter value as Python-ish literal text for the detail view.
+ */
+export function formatParameterValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value);
+  }
+  if (value === null || value === undefined) {
+    return 'None';
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'True' : 'False';
+  }
+  return JSON.stringify(value);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

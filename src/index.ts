@@ -15,10 +15,10 @@ import { AutoflowClient } from './api';
 import {
   addCommands,
   CommandIDs,
+  openRun,
   RUN_ROW_SELECTOR,
   runNotebookPanel
 } from './commands';
-import { messageOf } from './format';
 import { serverUnavailableNotice } from './messages';
 import { RunsModel } from './model';
 import { RunButtonExtension } from './widgets/RunButtonExtension';
@@ -83,31 +83,26 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    const context = { app, model, tracker, docManager, browserFactory, trans };
+    addCommands(context);
+
     const panel = new RunsPanel({
       model,
       translator,
-      onCancel: run => {
-        void app.commands.execute(CommandIDs.cancelRun, { id: run.id });
-      },
-      onOpen: run => {
-        import('./openRun')
-          .then(({ openRunOutput }) => openRunOutput(docManager, run))
-          .catch(error => {
-            Notification.error(
-              trans.__(
-                'Could not open %1: %2',
-                run.output ?? run.notebook,
-                messageOf(error)
-              )
-            );
-          });
+      actions: {
+        open: run => void openRun(context, run),
+        openLog: run =>
+          void app.commands.execute(CommandIDs.openLog, { id: run.id }),
+        cancel: run =>
+          void app.commands.execute(CommandIDs.cancelRun, { id: run.id }),
+        rerun: run =>
+          void app.commands.execute(CommandIDs.rerun, { id: run.id }),
+        delete: run =>
+          void app.commands.execute(CommandIDs.deleteRun, { id: run.id })
       }
     });
     app.shell.add(panel, 'left', { rank: SIDEBAR_RANK });
     restorer?.add(panel, RunsPanel.ID);
-
-    const context = { app, model, tracker, docManager, browserFactory, trans };
-    addCommands(context);
 
     app.docRegistry.addWidgetExtension(
       'Notebook',
@@ -133,6 +128,24 @@ const plugin: JupyterFrontEndPlugin<void> = {
       command: CommandIDs.cancelRun,
       selector: RUN_ROW_SELECTOR,
       rank: 2
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.showDetails,
+      selector: RUN_ROW_SELECTOR,
+      rank: 0
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.rerun,
+      selector: RUN_ROW_SELECTOR,
+      rank: 3
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.deleteRun,
+      selector: RUN_ROW_SELECTOR,
+      rank: 4
     });
 
     if (palette) {

@@ -5,13 +5,31 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { AutoflowAPI, AutoflowClient } from './api';
 import { messageOf } from './format';
+import {
+  appendPage,
+  ILoaded,
+  insertRun,
+  IRunFilters,
+  isFiltered,
+  mergeFirstPage,
+  NO_FILTERS,
+  normaliseFilters,
+  removeRun,
+  replaceRun,
+  sameFilters
+} from './history';
 
 /**
  * State of the run history, refreshed by polling. Holds no DOM.
  *
- * While any run is queued or running the list is polled every
- * `activePollInterval` ms, otherwise every `idlePollInterval` ms. Polling
- * pauses while the browser tab is hidden.
+ * The history is loaded a page at a time, newest first, as the list scrolls
+ * ({@link loadMore}). Each poll fetches the newest page again with the
+ * current filters and merges it in: new runs appear at the top and the older
+ * pages the user has scrolled through stay loaded.
+ *
+ * While any loaded or selected run is queued or running the list is polled
+ * every `activePollInterval` ms, otherwise every `idlePollInterval` ms.
+ * Polling pauses while the browser tab is hidden.
  */
 export class RunsModel implements IDisposable {
   constructor(options: RunsModel.IOptions) {
@@ -36,10 +54,51 @@ export class RunsModel implements IDisposable {
   readonly client: AutoflowClient;
 
   /**
-   * The most recent page of runs, newest first.
+   * The loaded runs matching the filters, newest first.
    */
   get runs(): ReadonlyArray<AutoflowAPI.IRun> {
-    return this._runs;
+    return this._loaded.runs;
+  }
+
+  /**
+   * Whether older runs remain to be loaded.
+   */
+  get hasMore(): boolean {
+    return this._loaded.nextCursor !== null;
+  }
+
+  /**
+   * Whether the next page is being fetched.
+   */
+  get loadingMore(): boolean {
+    return this._loadingMore;
+  }
+
+  /**
+   * Whether the list is being fetched afresh (after the filters changed).
+   */
+  get loading(): boolean {
+    return this._loading;
+  }
+
+  /**
+   * What the list is filtered by.
+   */
+  get filters(): IRunFilters {
+    return this._filters;
+  }
+
+  /**
+   * The run shown in the detail view, or `null`.
+   */
+  get selected(): AutoflowAPI.IRun | null {
+    if (this._selectedId === null) {
+      return null;
+    }
+    return (
+      this._loaded.runs.find(run => run.id === this._selectedId) ??
+      this._selectedRun
+    );
   }
 
   /**
@@ -64,10 +123,14 @@ export class RunsModel implements IDisposable {
   }
 
   /**
-   * Whether any listed run is queued or running.
+   * Whether any loaded or selected run is queued or running.
    */
   get hasActiveRuns(): boolean {
-    return this._runs.some(AutoflowAPI.isActive);
+    const selected = this.selected;
+    return (
+      this._loaded.runs.some(AutoflowAPI.isActive) ||
+      (selected !== null && AutoflowAPI.isActive(selected))
+    );
   }
 
   /**
@@ -92,6 +155,17 @@ export class RunsModel implements IDisposable {
   }
 
   /**
+   * Find a loaded (or the selected) run by id.
+   */
+  findRun(id: number): AutoflowAPI.IRun | undefined {
+    const selected = this.selected;
+    if (selected?.id === id) {
+      return selected;
+    }
+    return this._loaded.runs.find(run => run.id === id);
+  }
+
+  /**
    * Change how often the list is polled (milliseconds).
    */
   setPollIntervals(active: number, idle: number): void {
@@ -111,6 +185,23 @@ export class RunsModel implements IDisposable {
   }
 
   /**
+   * Filter the history; the list restarts from the newest matching run.
+   */
+  setFilters(filters: Partial<IRunFilters>): void {
+    const next = normaliseFilters({ ...this._filters, ...filters });
+    if (this._isDisposed || sameFilters(next, this._filters)) {
+      return;
+    }
+    this._filters = next;
+    this._generation++;
+    this._loaded = { runs: [], nextCursor: null };
+    this._loadingMore = false;
+    this._loading = true;
+    this._changed.emit();
+    void this.refresh();
+  }
+
+  /**
    * Fetch the run list now; resolves once it has been fetched.
    */
   async refresh(): Promise<void> {
@@ -126,6 +217,62 @@ export class RunsModel implements IDisposable {
   }
 
   /**
+   * Load the next older page, unless one is loading or none is left.
+   */
+  async loadMore(): Promise<void> {
+    const cursor = this._loaded.nextCursor;
+    if (this._isDisposed || this._loadingMore || this._loading || !cursor) {
+      return;
+    }
+    const generation = this._generation;
+    this._loadingMore = true;
+    this._changed.emit();
+    try {
+      const page = await this.client.listRuns({
+        ...this._filters,
+        limit: this._pageSize,
+        cursor
+      });
+      if (this._isDisposed || generation !== this._generation) {
+        return;
+      }
+      if (this._loaded.nextCursor === cursor) {
+        this._loaded = appendPage(this._loaded, page);
+      }
+      this._errorMessage = null;
+    } catch (error) {
+      if (this._isDisposed || generation !== this._generation) {
+        return;
+      }
+      this._errorMessage = messageOf(error);
+    } finally {
+      if (!this._isDisposed && generation === this._generation) {
+        this._loadingMore = false;
+        this._poll.frequency = this._frequency();
+        this._changed.emit();
+      }
+    }
+  }
+
+  /**
+   * Show a run in the detail view (`null` closes it).
+   */
+  select(id: number | null): void {
+    if (this._isDisposed || id === this._selectedId) {
+      return;
+    }
+    this._selectedId = id;
+    this._selectedRun =
+      id === null
+        ? null
+        : (this._loaded.runs.find(run => run.id === id) ?? null);
+    this._changed.emit();
+    if (id !== null && this._selectedRun === null) {
+      void this._fetchSelected();
+    }
+  }
+
+  /**
    * Queue a run of a notebook, then refresh the list.
    *
    * @param notebook Notebook path relative to the server root
@@ -137,14 +284,39 @@ export class RunsModel implements IDisposable {
     notebook: string,
     parameters: AutoflowAPI.Parameters = {}
   ): Promise<AutoflowAPI.IRun> {
-    const run = await this.client.createRun({ notebook, parameters });
-    if (!this._isDisposed) {
-      this._runs = [run, ...this._runs.filter(r => r.id !== run.id)];
-      this._setServerState('available');
-      this._changed.emit();
-      void this.refresh();
+    return this._added(await this.client.createRun({ notebook, parameters }));
+  }
+
+  /**
+   * Queue a new run with the notebook, parameters, kernel and time limits
+   * of an earlier one, then refresh the list.
+   *
+   * @throws The server's error, with its `message`
+   */
+  async rerun(run: AutoflowAPI.IRun): Promise<AutoflowAPI.IRun> {
+    return this._added(await this.client.rerun(run));
+  }
+
+  /**
+   * Delete a finished run and forget it.
+   *
+   * @throws The server's error, with its `message` (409 while it is active)
+   */
+  async delete(id: number): Promise<void> {
+    await this.client.deleteRun(id);
+    if (this._isDisposed) {
+      return;
     }
-    return run;
+    this._loaded = {
+      runs: removeRun(this._loaded.runs, id),
+      nextCursor: this._loaded.nextCursor
+    };
+    if (this._selectedId === id) {
+      this._selectedId = null;
+      this._selectedRun = null;
+    }
+    this._changed.emit();
+    void this.refresh();
   }
 
   /**
@@ -169,7 +341,7 @@ export class RunsModel implements IDisposable {
       throw error;
     }
     if (!this._isDisposed) {
-      this._setRuns(this._runs.map(r => (r.id === run.id ? run : r)));
+      this._updateRun(run);
       this._changed.emit();
       void this.refresh();
     }
@@ -189,27 +361,60 @@ export class RunsModel implements IDisposable {
   }
 
   /**
-   * One poll: check the server when it is not known to answer, then list runs.
-   * Never rejects, so the poll keeps its own interval.
+   * Show a run the user has just queued at the top of the list.
+   */
+  private _added(run: AutoflowAPI.IRun): AutoflowAPI.IRun {
+    if (!this._isDisposed) {
+      if (!isFiltered(this._filters)) {
+        this._loaded = {
+          runs: insertRun(this._loaded.runs, run),
+          nextCursor: this._loaded.nextCursor
+        };
+      }
+      this._setServerState('available');
+      this._changed.emit();
+      void this.refresh();
+    }
+    return run;
+  }
+
+  /**
+   * One poll: check the server when it is not known to answer, then fetch
+   * the newest page and the active runs outside it. Never rejects, so the
+   * poll keeps its own interval.
    */
   private async _tick(): Promise<void> {
     const request = ++this._requestCount;
-    const isCurrent = () => !this._isDisposed && request === this._requestCount;
+    const generation = this._generation;
+    const isCurrent = () =>
+      !this._isDisposed &&
+      request === this._requestCount &&
+      generation === this._generation;
     try {
       if (this._serverState !== 'available') {
         await this.client.version();
       }
-      const page = await this.client.listRuns({ limit: this._pageSize });
+      const page = await this.client.listRuns({
+        ...this._filters,
+        limit: this._pageSize
+      });
       if (!isCurrent()) {
         return;
       }
-      this._setRuns(page.runs);
+      this._loaded = mergeFirstPage(this._loaded, page);
+      this._loading = false;
+      await this._refreshActiveOutside(page.runs, isCurrent);
+      if (!isCurrent()) {
+        return;
+      }
+      this._forgetFinishedCancels();
       this._errorMessage = null;
       this._setServerState('available');
     } catch (error) {
       if (!isCurrent()) {
         return;
       }
+      this._loading = false;
       this._errorMessage = messageOf(error);
       if (this._serverState !== 'available' || Private.isUnreachable(error)) {
         this._setServerState('unavailable');
@@ -217,6 +422,70 @@ export class RunsModel implements IDisposable {
     }
     this._poll.frequency = this._frequency();
     this._changed.emit();
+  }
+
+  /**
+   * Fetch the active runs the newest page does not cover: those on older
+   * pages, and the selected run when it is not listed.
+   */
+  private async _refreshActiveOutside(
+    page: ReadonlyArray<AutoflowAPI.IRun>,
+    isCurrent: () => boolean
+  ): Promise<void> {
+    const covered = new Set(page.map(run => run.id));
+    const stale = this._loaded.runs
+      .filter(run => AutoflowAPI.isActive(run) && !covered.has(run.id))
+      .slice(0, Private.MAX_EXTRA_FETCHES);
+    const selected = this.selected;
+    if (
+      selected &&
+      AutoflowAPI.isActive(selected) &&
+      !covered.has(selected.id) &&
+      !stale.some(run => run.id === selected.id)
+    ) {
+      stale.push(selected);
+    }
+    const fresh = await Promise.all(
+      stale.map(run => this.client.getRun(run.id).catch(() => null))
+    );
+    if (!isCurrent()) {
+      return;
+    }
+    for (const run of fresh) {
+      if (run) {
+        this._updateRun(run);
+      }
+    }
+  }
+
+  private async _fetchSelected(): Promise<void> {
+    const id = this._selectedId;
+    if (id === null) {
+      return;
+    }
+    try {
+      const run = await this.client.getRun(id);
+      if (!this._isDisposed && this._selectedId === id) {
+        this._selectedRun = run;
+        this._poll.frequency = this._frequency();
+        this._changed.emit();
+      }
+    } catch (error) {
+      if (!this._isDisposed && this._selectedId === id) {
+        this._errorMessage = messageOf(error);
+        this._changed.emit();
+      }
+    }
+  }
+
+  private _updateRun(run: AutoflowAPI.IRun): void {
+    this._loaded = {
+      runs: replaceRun(this._loaded.runs, run),
+      nextCursor: this._loaded.nextCursor
+    };
+    if (this._selectedId === run.id) {
+      this._selectedRun = run;
+    }
   }
 
   private _frequency(): IPoll.Frequency {
@@ -228,18 +497,18 @@ export class RunsModel implements IDisposable {
   }
 
   /**
-   * Replace the runs, forgetting cancel requests of runs no longer active.
+   * Forget cancel requests of runs no longer active.
    */
-  private _setRuns(runs: ReadonlyArray<AutoflowAPI.IRun>): void {
-    this._runs = runs;
-    if (this._cancelling.size > 0) {
-      const active = new Set(
-        runs.filter(AutoflowAPI.isActive).map(run => run.id)
-      );
-      const pending = [...this._cancelling].filter(id => active.has(id));
-      if (pending.length !== this._cancelling.size) {
-        this._cancelling = new Set(pending);
-      }
+  private _forgetFinishedCancels(): void {
+    if (this._cancelling.size === 0) {
+      return;
+    }
+    const pending = [...this._cancelling].filter(id => {
+      const run = this.findRun(id);
+      return run !== undefined && AutoflowAPI.isActive(run);
+    });
+    if (pending.length !== this._cancelling.size) {
+      this._cancelling = new Set(pending);
     }
   }
 
@@ -268,12 +537,18 @@ export class RunsModel implements IDisposable {
   private _cancelling: ReadonlySet<number> = new Set();
   private _changed = new Signal<this, void>(this);
   private _errorMessage: string | null = null;
+  private _filters: IRunFilters = NO_FILTERS;
+  private _generation = 0;
   private _idleInterval: number;
   private _isDisposed = false;
+  private _loaded: ILoaded<AutoflowAPI.IRun> = { runs: [], nextCursor: null };
+  private _loading = false;
+  private _loadingMore = false;
   private _pageSize: number;
   private _poll: Poll;
   private _requestCount = 0;
-  private _runs: ReadonlyArray<AutoflowAPI.IRun> = [];
+  private _selectedId: number | null = null;
+  private _selectedRun: AutoflowAPI.IRun | null = null;
   private _serverState: RunsModel.ServerState = 'checking';
   private _serverStateChanged = new Signal<this, RunsModel.ServerState>(this);
 }
@@ -301,7 +576,7 @@ export namespace RunsModel {
      */
     idlePollInterval?: number;
     /**
-     * How many runs to list.
+     * How many runs each page holds.
      */
     pageSize?: number;
   }
@@ -316,6 +591,11 @@ namespace Private {
    * Upper bound of any poll interval (5 minutes).
    */
   export const MAX_INTERVAL = 300000;
+
+  /**
+   * Most active runs outside the newest page fetched one by one per poll.
+   */
+  export const MAX_EXTRA_FETCHES = 10;
 
   /**
    * Keep an interval within what Poll accepts and what is reasonable.

@@ -1,6 +1,8 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import type { ErrorName } from './wire';
+
 /**
  * The URL namespace of the AutoFlow Lab server extension.
  */
@@ -22,43 +24,101 @@ export async function requestAPI<T>(
   init: RequestInit = {},
   serverSettings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<T> {
-  // Join the path only: a query string must not be normalised as a path.
-  const [path, query] = Private.splitQuery(endPoint);
-  const requestUrl =
-    URLExt.join(serverSettings.baseUrl, API_NAMESPACE, path) + query;
-
-  let response: Response;
+  const text = await Private.fetchText(endPoint, init, serverSettings);
+  if (text.length === 0) {
+    return undefined as T;
+  }
   try {
-    response = await ServerConnection.makeRequest(
-      requestUrl,
-      init,
-      serverSettings
-    );
-  } catch (error) {
-    throw new ServerConnection.NetworkError(error as TypeError);
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined as T;
+  }
+}
+
+/**
+ * Call the AutoFlow Lab server extension for a text body (a run's log).
+ *
+ * @throws as {@link requestAPI}
+ */
+export function requestText(
+  endPoint: string,
+  init: RequestInit = {},
+  serverSettings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<string> {
+  return Private.fetchText(endPoint, init, serverSettings);
+}
+
+/**
+ * A non-2xx answer of the server extension, with its error body's fields.
+ */
+export class AutoflowResponseError extends ServerConnection.ResponseError {
+  constructor(response: Response, message: string, body: unknown) {
+    super(response, message);
+    const fields = Private.isObject(body) ? body : {};
+    this.errorName =
+      typeof fields.error === 'string' ? (fields.error as ErrorName) : null;
+    this.field = typeof fields.field === 'string' ? fields.field : null;
   }
 
-  const text = await response.text();
-  let data: unknown = undefined;
-  if (text.length > 0) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = undefined;
-    }
-  }
+  /**
+   * The server's name for the error (such as `Conflict`), when it sends one.
+   */
+  readonly errorName: ErrorName | null;
 
-  if (!response.ok) {
-    throw new ServerConnection.ResponseError(
-      response,
-      Private.errorMessage(response, data)
-    );
-  }
-
-  return data as T;
+  /**
+   * The request field at fault, when the server names one.
+   */
+  readonly field: string | null;
 }
 
 namespace Private {
+  export async function fetchText(
+    endPoint: string,
+    init: RequestInit,
+    serverSettings: ServerConnection.ISettings
+  ): Promise<string> {
+    // Join the path only: a query string must not be normalised as a path.
+    const [path, query] = Private.splitQuery(endPoint);
+    const requestUrl =
+      URLExt.join(serverSettings.baseUrl, API_NAMESPACE, path) + query;
+
+    let response: Response;
+    try {
+      response = await ServerConnection.makeRequest(
+        requestUrl,
+        init,
+        serverSettings
+      );
+    } catch (error) {
+      throw new ServerConnection.NetworkError(error as TypeError);
+    }
+
+    const text = await response.text();
+    let data: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = undefined;
+      }
+    }
+
+    if (!response.ok) {
+      throw new AutoflowResponseError(
+        response,
+        Private.errorMessage(response, data),
+        data
+      );
+    }
+    return text;
+  }
+
+  export function isObject(
+    value: unknown
+  ): value is { [key: string]: unknown } {
+    return typeof value === 'object' && value !== null;
+  }
+
   /**
    * Split `path?query` into `path` and `?query` (empty when absent).
    */

@@ -1,17 +1,19 @@
 import { TranslationBundle } from '@jupyterlab/translation';
-import { Button, stopIcon } from '@jupyterlab/ui-components';
+import { Button, infoIcon, stopIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
 import {
   basename,
+  errorSummary,
   formatDuration,
   formatFullTime,
   formatLimit,
-  formatStartTime
+  formatStartTime,
+  statusLabel
 } from '../format';
 import { RunProgress } from './RunProgress';
-import { StatusBadge, statusLabel } from './StatusBadge';
+import { StatusBadge } from './StatusBadge';
 
 const ROW_CLASS = 'jp-autoflow-RunRow';
 const BUTTON_CLASS = 'jp-autoflow-RunRow-button';
@@ -21,14 +23,29 @@ const META_CLASS = 'jp-autoflow-RunRow-meta';
 const START_CLASS = 'jp-autoflow-RunRow-start';
 const DURATION_CLASS = 'jp-autoflow-RunRow-duration';
 const ERROR_CLASS = 'jp-autoflow-RunRow-error';
+const ACTIONS_CLASS = 'jp-autoflow-RunRow-actions';
+const ACTION_CLASS = 'jp-autoflow-RunRow-action';
 const CANCEL_CLASS = 'jp-autoflow-RunRow-cancel';
-const CANCEL_ICON_CLASS = 'jp-autoflow-RunRow-cancelIcon';
+const DETAILS_CLASS = 'jp-autoflow-RunRow-details';
+const ACTION_ICON_CLASS = 'jp-autoflow-RunRow-actionIcon';
+
+/**
+ * Height of every row (px). The list is virtualised, so rows do not grow:
+ * an error or the progress bar fills the third line.
+ */
+export const ROW_HEIGHT = 60;
 
 /**
  * Props of {@link RunRow}.
  */
 export interface IRunRowProps {
   run: AutoflowAPI.IRun;
+  /**
+   * Position of the row in the list (from 1), and the list's size (-1 when
+   * more runs remain to be loaded).
+   */
+  position: number;
+  setSize: number;
   /**
    * Current time in ms, for the duration of running runs.
    */
@@ -37,18 +54,34 @@ export interface IRunRowProps {
    * Whether the user has asked to cancel the run and it is still active.
    */
   cancelling: boolean;
+  /**
+   * Whether the detail view shows this run.
+   */
+  selected: boolean;
   trans: TranslationBundle;
   onOpen: (run: AutoflowAPI.IRun) => void;
   onCancel: (run: AutoflowAPI.IRun) => void;
+  onDetails: (run: AutoflowAPI.IRun) => void;
 }
 
 /**
  * One run: notebook, status, start time, duration and, once it has failed or
  * been cancelled, why. A running run shows its progress; a queued or running
- * one a cancel button.
+ * one a cancel button. Every run has a details button.
  */
-export function RunRow(props: IRunRowProps): JSX.Element {
-  const { run, now, cancelling, trans, onOpen, onCancel } = props;
+function RunRowComponent(props: IRunRowProps): JSX.Element {
+  const {
+    run,
+    position,
+    setSize,
+    now,
+    cancelling,
+    selected,
+    trans,
+    onOpen,
+    onCancel,
+    onDetails
+  } = props;
   const name = basename(run.notebook);
   const status = statusLabel(run.status, trans);
   const openable = AutoflowAPI.canOpen(run);
@@ -58,7 +91,15 @@ export function RunRow(props: IRunRowProps): JSX.Element {
     (run.status === 'failed' || run.status === 'cancelled');
 
   return (
-    <li className={ROW_CLASS} data-run-id={run.id} data-status={run.status}>
+    <li
+      className={ROW_CLASS}
+      data-run-id={run.id}
+      data-status={run.status}
+      data-selected={selected ? 'true' : undefined}
+      aria-posinset={position}
+      aria-setsize={setSize}
+      style={{ height: ROW_HEIGHT }}
+    >
       <button
         type="button"
         className={BUTTON_CLASS}
@@ -104,30 +145,48 @@ export function RunRow(props: IRunRowProps): JSX.Element {
           </span>
         ) : null}
       </button>
-      {AutoflowAPI.canCancel(run) ? (
+      <span className={ACTIONS_CLASS}>
         <Button
           type="button"
           minimal
           small
-          className={CANCEL_CLASS}
-          title={
-            cancelling ? trans.__('Cancelling run…') : trans.__('Cancel run')
-          }
-          aria-label={trans.__('Cancel run #%1', run.id)}
-          disabled={cancelling}
-          onClick={event => {
-            // A sibling of the row's button, but keep the click to itself.
-            event.stopPropagation();
-            onCancel(run);
-          }}
+          className={`${ACTION_CLASS} ${DETAILS_CLASS}`}
+          title={trans.__('Show details')}
+          aria-label={trans.__('Details of run #%1', run.id)}
+          aria-expanded={selected}
+          onClick={() => onDetails(run)}
         >
-          <stopIcon.react
-            className={CANCEL_ICON_CLASS}
+          <infoIcon.react
+            className={ACTION_ICON_CLASS}
             tag="span"
             aria-hidden="true"
           />
         </Button>
-      ) : null}
+        {AutoflowAPI.canCancel(run) ? (
+          <Button
+            type="button"
+            minimal
+            small
+            className={`${ACTION_CLASS} ${CANCEL_CLASS}`}
+            title={
+              cancelling ? trans.__('Cancelling run…') : trans.__('Cancel run')
+            }
+            aria-label={trans.__('Cancel run #%1', run.id)}
+            disabled={cancelling}
+            onClick={event => {
+              // A sibling of the row's button, but keep the click to itself.
+              event.stopPropagation();
+              onCancel(run);
+            }}
+          >
+            <stopIcon.react
+              className={ACTION_ICON_CLASS}
+              tag="span"
+              aria-hidden="true"
+            />
+          </Button>
+        ) : null}
+      </span>
       {run.status === 'running' ? (
         <RunProgress
           runId={run.id}
@@ -140,31 +199,27 @@ export function RunRow(props: IRunRowProps): JSX.Element {
 }
 
 /**
- * One line on why a run failed or stopped. The engine's own stop messages
- * (cancelled, timed out) already name the cell, so they are shown alone.
+ * A row re-renders only when its run or state changes.
  */
-export function errorSummary(
-  error: AutoflowAPI.IRunError,
-  trans: TranslationBundle
-): string {
-  if (AutoflowAPI.isStopError(error)) {
-    return error.evalue;
-  }
-  if (error.cell_index !== null) {
-    return trans.__(
-      'Cell %1: %2: %3',
-      error.cell_index + 1,
-      error.ename,
-      error.evalue
-    );
-  }
-  return trans.__('%1: %2', error.ename, error.evalue);
-}
+export const RunRow = React.memo(RunRowComponent);
 
 /**
  * The duration's tooltip, with the run's time limits if it has any.
  */
-function durationTitle(
+export function durationTitle(
+  run: AutoflowAPI.IRun,
+  trans: TranslationBundle
+): string {
+  const limits = limitsText(run, trans);
+  return limits
+    ? trans.__('Duration (limit %1)', limits)
+    : trans.__('Duration');
+}
+
+/**
+ * The run's time limits, as `30s per run, 5s per cell`; `''` for none.
+ */
+export function limitsText(
   run: AutoflowAPI.IRun,
   trans: TranslationBundle
 ): string {
@@ -175,7 +230,5 @@ function durationTitle(
   if (run.cell_timeout) {
     limits.push(trans.__('%1 per cell', formatLimit(run.cell_timeout)));
   }
-  return limits.length > 0
-    ? trans.__('Duration (limit %1)', limits.join(', '))
-    : trans.__('Duration');
+  return limits.join(', ');
 }

@@ -3,9 +3,12 @@ import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
+import { IRunFilters, isFiltered } from '../history';
 import { serverUnavailableMessage } from '../messages';
 import type { RunsModel } from '../model';
+import { FilterBar } from './FilterBar';
 import { PanelMessage } from './PanelMessage';
+import { IRunDetailsActions, RunDetails } from './RunDetails';
 import { RunList } from './RunList';
 
 const VIEW_CLASS = 'jp-autoflow-RunsView';
@@ -17,8 +20,19 @@ const BANNER_CLASS = 'jp-autoflow-RunsView-banner';
 /**
  * Props of {@link RunsView}.
  */
-export interface IRunsViewProps {
+export interface IRunsViewProps extends IRunDetailsActions {
   runs: ReadonlyArray<AutoflowAPI.IRun>;
+  hasMore: boolean;
+  loadingMore: boolean;
+  /**
+   * Whether the list is being fetched afresh after a filter change.
+   */
+  loading: boolean;
+  filters: IRunFilters;
+  /**
+   * The run in the detail view, if any.
+   */
+  selected: AutoflowAPI.IRun | null;
   /**
    * Runs the user asked to cancel that are still active.
    */
@@ -26,17 +40,23 @@ export interface IRunsViewProps {
   serverState: RunsModel.ServerState;
   errorMessage: string | null;
   trans: TranslationBundle;
-  onOpen: (run: AutoflowAPI.IRun) => void;
-  onCancel: (run: AutoflowAPI.IRun) => void;
+  onDetails: (run: AutoflowAPI.IRun) => void;
+  onLoadMore: () => void;
   onRefresh: () => void;
+  onFiltersChange: (filters: Partial<IRunFilters>) => void;
 }
 
 /**
- * The sidebar content: a header with a refresh button, then the runs, an
- * empty state or the install hint when the server extension does not answer.
+ * The sidebar content: a header with a refresh button, the filters, then
+ * the runs (or an empty state, or the install hint when the server
+ * extension does not answer), and the detail view of the selected run.
  */
 export function RunsView(props: IRunsViewProps): JSX.Element {
-  const { trans } = props;
+  const { trans, runs, filters, serverState, selected, cancelling } = props;
+  const notebooks = React.useMemo(
+    () => [...new Set(runs.slice(0, 500).map(run => run.notebook))].sort(),
+    [runs]
+  );
   return (
     <div className={VIEW_CLASS}>
       <div className={HEADER_CLASS}>
@@ -47,23 +67,37 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
           onClick={props.onRefresh}
         />
       </div>
+      {serverState === 'unavailable' ? null : (
+        <FilterBar
+          filters={filters}
+          notebooks={notebooks}
+          trans={trans}
+          onChange={props.onFiltersChange}
+        />
+      )}
       <div className={BODY_CLASS}>
         <Body {...props} />
       </div>
+      {selected && serverState !== 'unavailable' ? (
+        <RunDetails
+          run={selected}
+          cancelling={cancelling.has(selected.id)}
+          trans={trans}
+          onClose={props.onClose}
+          onOpen={props.onOpen}
+          onOpenLog={props.onOpenLog}
+          onRerun={props.onRerun}
+          onCancel={props.onCancel}
+          onDelete={props.onDelete}
+          onFilterNotebook={props.onFilterNotebook}
+        />
+      ) : null}
     </div>
   );
 }
 
 function Body(props: IRunsViewProps): JSX.Element {
-  const {
-    runs,
-    cancelling,
-    serverState,
-    errorMessage,
-    trans,
-    onOpen,
-    onCancel
-  } = props;
+  const { runs, serverState, errorMessage, trans } = props;
   if (serverState === 'unavailable') {
     return (
       <PanelMessage
@@ -74,7 +108,7 @@ function Body(props: IRunsViewProps): JSX.Element {
       />
     );
   }
-  if (serverState === 'checking' && runs.length === 0) {
+  if ((serverState === 'checking' || props.loading) && runs.length === 0) {
     return <PanelMessage message={trans.__('Loading runs…')} />;
   }
   return (
@@ -86,17 +120,26 @@ function Body(props: IRunsViewProps): JSX.Element {
       ) : null}
       {runs.length === 0 ? (
         <PanelMessage
-          message={trans.__(
-            'No runs yet. Open a notebook and click Run with AutoFlow.'
-          )}
+          message={
+            isFiltered(props.filters)
+              ? trans.__('No runs match these filters.')
+              : trans.__(
+                  'No runs yet. Open a notebook and click Run with AutoFlow.'
+                )
+          }
         />
       ) : (
         <RunList
           runs={runs}
-          cancelling={cancelling}
+          hasMore={props.hasMore}
+          loadingMore={props.loadingMore}
+          cancelling={props.cancelling}
+          selectedId={props.selected?.id ?? null}
           trans={trans}
-          onOpen={onOpen}
-          onCancel={onCancel}
+          onOpen={props.onOpen}
+          onCancel={props.onCancel}
+          onDetails={props.onDetails}
+          onLoadMore={props.onLoadMore}
         />
       )}
     </>

@@ -9,6 +9,9 @@ import {
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
+import { statusLabel } from '../format';
+
+export { statusLabel };
 
 const BADGE_CLASS = 'jp-autoflow-StatusBadge';
 const ICON_CLASS = 'jp-autoflow-StatusBadge-icon';
@@ -27,27 +30,6 @@ const STATUS_ICONS: Record<
   failed: closeIcon,
   cancelled: stopIcon
 };
-
-/**
- * The user-facing name of a status.
- */
-export function statusLabel(
-  status: AutoflowAPI.RunStatus,
-  trans: TranslationBundle
-): string {
-  switch (status) {
-    case 'queued':
-      return trans.__('queued');
-    case 'running':
-      return trans.__('running');
-    case 'succeeded':
-      return trans.__('succeeded');
-    case 'failed':
-      return trans.__('failed');
-    case 'cancelled':
-      return trans.__('cancelled');
-  }
-}
 
 /**
  * Props of {@link StatusBadge}.

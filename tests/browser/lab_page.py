@@ -90,3 +90,63 @@ class LabPage:
     @property
     def active_cell(self) -> Locator:
         return self.notebook_panel.locator(".jp-Cell.jp-mod-active")
+
+    # Run history: scrolling, filters, search and the detail view
+
+    @property
+    def run_list(self) -> Locator:
+        """The scrolling viewport of the run list."""
+        return self.sidebar.locator(".jp-autoflow-RunList-viewport")
+
+    @property
+    def listed_runs(self) -> Locator:
+        """The rows the list renders now (only those near the viewport)."""
+        return self.sidebar.get_by_role("list", name="AutoFlow runs").get_by_role("listitem")
+
+    def scroll_runs_until(self, run_id: int, timeout_ms: int = 30_000) -> Locator:
+        """Scroll the list down, page after page, until the run's row is rendered."""
+        self.page.wait_for_function(
+            """(id) => {
+                const sidebar = document.getElementById('autoflow-runs');
+                const viewport = sidebar?.querySelector('.jp-autoflow-RunList-viewport');
+                if (!viewport) return false;
+                if (sidebar.querySelector(`.jp-autoflow-RunRow[data-run-id="${id}"]`)) {
+                    return true;
+                }
+                viewport.scrollTop = viewport.scrollHeight;
+                return false;
+            }""",
+            arg=run_id,
+            polling=100,
+            timeout=timeout_ms,
+        )
+        item = self.run_item(run_id)
+        item.scroll_into_view_if_needed()
+        return item
+
+    def search_runs(self, text: str) -> None:
+        self.sidebar.get_by_role("searchbox", name="Search runs").fill(text)
+
+    def filter_status(self, status: str) -> None:
+        self.sidebar.get_by_role("combobox", name="Filter by status").select_option(status)
+
+    def open_details(self, run_id: int) -> Locator:
+        self.run_item(run_id).get_by_role("button", name=f"Details of run #{run_id}").click()
+        details = self.run_details
+        expect(details).to_be_visible()
+        return details
+
+    @property
+    def run_details(self) -> Locator:
+        return self.sidebar.get_by_role("region", name=re.compile(r"^Run #\d+ of "))
+
+    def change_theme(self, name: str) -> None:
+        """Pick a theme in the command palette, as a person would."""
+        self.page.keyboard.press("Control+Shift+C")
+        palette = self.page.locator(".jp-ModalCommandPalette")
+        palette.get_by_role("textbox").fill(name)
+        palette.locator(".lm-CommandPalette-item", has_text=name).first.click()
+        light = "false" if "Dark" in name else "true"
+        expect(self.page.locator("body")).to_have_attribute(
+            "data-jp-theme-light", light, timeout=30_000
+        )
