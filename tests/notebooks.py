@@ -47,3 +47,25 @@ def announce(name: str) -> str:
         f"with open({name!r}, 'w') as pids:\n"
         "    pids.write(f'{os.getpid()} {os.getppid()}')"
     )
+
+
+def write_cells(path: Path, *cells: tuple[str, str]) -> Path:
+    """Write a Python 3 notebook of ``(kind, source)`` cells, kind being ``code``,
+    ``markdown`` or ``parameters`` (a code cell tagged ``parameters``)."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    for kind, source in cells:
+        if kind == "markdown":
+            notebook.cells.append(nbformat.v4.new_markdown_cell(source))
+            continue
+        cell = nbformat.v4.new_code_cell(source)
+        if kind == "parameters":
+            cell.metadata["tags"] = ["parameters"]
+        notebook.cells.append(cell)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path

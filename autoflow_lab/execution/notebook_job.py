@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import math
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -275,9 +276,14 @@ def _execute(spec: RunSpec, control: RunControl, log: Any) -> RunOutcome:
         if control.stop_reason is None:
             notebook = executed_notebook.load(spec.output_path)
             cell_index = executed_notebook.failed_cell_index(notebook)
-            evalue = error.evalue or executed_notebook.error_message(notebook, cell_index)
+            ename, evalue = error.ename, error.evalue
+            if not evalue:  # e.g. a failing magic: the cell printed why instead
+                evalue = executed_notebook.error_message(notebook, cell_index)
+                named = re.fullmatch(r"([A-Za-z_][\w.]*): (.+)", evalue)
+                if named and ename == "CellExecutionError":
+                    ename, evalue = named.groups()
             cell = executed_notebook.describe_cell(notebook, cell_index)
-            return RunOutcome(error=RunError(ename=error.ename, evalue=evalue, **cell))
+            return RunOutcome(error=RunError(ename=ename, evalue=evalue, **cell))
         return _interrupted(spec, control, error)
     except Exception as error:  # stopped, cell timeout, dead kernel, kernel that never started
         return _interrupted(spec, control, error)
