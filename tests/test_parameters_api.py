@@ -76,6 +76,7 @@ async def test_invalid_parameters_are_400_and_create_no_run(greet: Path, api, pa
 
     assert code == 400
     assert words in reply["message"]
+    assert reply["field"] == "parameters"
     assert (await api("GET", "runs"))[1]["runs"] == []
 
 
@@ -137,6 +138,7 @@ async def test_nan_and_infinity_are_400_naming_the_parameter_and_create_no_run(
 
     assert code == 400, reply
     assert words in reply["message"]
+    assert reply["field"] == "parameters"
     assert (await api("GET", "runs"))[1]["runs"] == []
 
 

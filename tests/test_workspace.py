@@ -1,4 +1,4 @@
-"""Path confinement and the outputs layout, without a server."""
+"""Path confinement and the outputs layout; the last tests go through a server."""
 
 from __future__ import annotations
 
@@ -141,3 +141,22 @@ def test_allow_hidden_is_read_from_the_server_s_config_files(
         (tmp_path / name).write_text(text)
 
     assert Workspace.configured_allow_hidden([str(tmp_path)]) is expected
+
+
+async def test_runs_of_same_named_notebooks_keep_apart(jp_root_dir: Path, api, wait_for_run):
+    # Given a finished run of a/report.ipynb and one of b/report.ipynb
+    runs = []
+    for folder in ("a", "b"):
+        write_notebook(jp_root_dir / folder / "report.ipynb", f"print({folder!r})")
+        _, queued = await api("POST", "runs", {"notebook": f"{folder}/report.ipynb"})
+        runs.append(await wait_for_run(queued["id"]))
+    a, b = runs
+
+    # When the run of a/report.ipynb is deleted
+    assert (await api("DELETE", f"runs/{a['id']}"))[0] == 204
+
+    # Then each had its own folder, and b's executed notebook is untouched
+    assert a["output"].startswith("autoflow-runs/a/report/")
+    assert b["output"].startswith("autoflow-runs/b/report/")
+    assert not (jp_root_dir / a["output"]).exists()
+    assert (jp_root_dir / b["output"]).exists()

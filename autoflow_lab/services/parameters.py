@@ -22,6 +22,7 @@ from ..errors import InvalidInput
 from ..models import NotebookParameters, ParameterInfo, ParameterType
 from .workspace import Notebook
 
+FIELD = "parameters"  # the request field that errors here are about
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -69,12 +70,14 @@ def validate_parameters(values: dict[str, Any], declared: NotebookParameters) ->
     if values and not declared.has_parameters_cell:
         raise InvalidInput(
             f"{declared.notebook!r} has no cell tagged 'parameters', so it takes no parameters. "
-            "Tag the cell that assigns them with 'parameters' to declare them."
+            "Tag the cell that assigns them with 'parameters' to declare them.",
+            field=FIELD,
         )
     if values and not declared.injection_available:
         raise InvalidInput(
             f"{declared.notebook!r} takes no parameters: papermill cannot pass parameters to "
-            f"a notebook in {declared.language or 'an unknown language'}."
+            f"a notebook in {declared.language or 'an unknown language'}.",
+            field=FIELD,
         )
     by_name = {parameter.name: parameter for parameter in declared.parameters}
     problems = []
@@ -94,7 +97,7 @@ def validate_parameters(values: dict[str, Any], declared: NotebookParameters) ->
         except ValueError as error:
             problems.append(f"parameter {name!r} {error}")
     if problems:
-        raise InvalidInput("Invalid parameters: " + "; ".join(problems) + ".")
+        raise InvalidInput("Invalid parameters: " + "; ".join(problems) + ".", field=FIELD)
     return coerced
 
 
