@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from .notebooks import announce, read_notebook, stream_text, write_notebook
 from .processes import pids_from, wait_for_exists
+from .servers import start_jupyter
 
 SECRET = "s3cr3t-flowapi-token-0123456789"
 UNLISTED = "unlisted-server-secret-9876"
@@ -248,3 +250,42 @@ async def test_server_tokens_do_not_reach_kernels(
         "JUPYTER_PLATFORM_DIRS",
         "JUPYTER_CONFIG_PATH",
     }, seen
+
+
+@pytest.mark.parametrize("end", ["stop", "kill"])
+def test_server_that_ends_mid_run_leaves_no_secret_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
+) -> None:
+    # Given a real server whose run printed the secret and is still executing
+    monkeypatch.setenv("AUTOFLOW_AWKWARD", AWKWARD)
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
+    root, home = tmp_path / "root", tmp_path / "home"
+    home.mkdir()
+    write_notebook(
+        root / "waits.ipynb",
+        USE,
+        "print('token', token)",
+        "import time\nopen('waiting', 'w').close()\ntime.sleep(120)",
+    )
+    server = start_jupyter("server", root, home, "--AutoflowApp.kernel_env_vars=AUTOFLOW_AWKWARD")
+    try:
+        queued = server.api("POST", "runs", {"notebook": "waits.ipynb"})
+        deadline = time.monotonic() + 60
+        while not (root / "waiting").exists():
+            assert time.monotonic() < deadline, "the run never reached its last cell"
+            time.sleep(0.1)
+
+        # When the server stops, or is killed, mid-run
+        if end == "stop":
+            server.stop()
+        else:
+            server.kill()
+    finally:
+        server.stop()
+
+    # Then the run's files hold its output, redacted, and no file or log holds the secret
+    executed = read_notebook(next((root / "autoflow-runs").rglob("waits.ipynb")))
+    assert stream_text(executed.cells[1]) == "token ***\n"
+    assert queued["status"] == "queued"
+    places = {"server log": server.log.read_bytes(), **run_files(root)}
+    assert leaks(places) == []
