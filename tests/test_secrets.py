@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import json
 import logging
 import os
@@ -12,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from autoflow_lab.execution.environment import redact_run_files
+from autoflow_lab.execution.redaction import RedactingWriter
 
 from .notebooks import announce, read_notebook, stream_text, write_notebook
 from .processes import pids_from, wait_for_exists
@@ -289,3 +293,30 @@ def test_server_that_ends_mid_run_leaves_no_secret_behind(
     assert queued["status"] == "queued"
     places = {"server log": server.log.read_bytes(), **run_files(root)}
     assert leaks(places) == []
+
+
+def test_log_writer_redacts_a_secret_written_in_pieces() -> None:
+    output = io.StringIO()
+    writer = RedactingWriter(output, [AWKWARD])
+
+    writer.write("token p@s")
+    shown_mid_way = output.getvalue()
+    writer.write('s"w0rd\\with-slash done\n')
+    writer.write("last p@")
+    writer.close()
+
+    assert shown_mid_way == "token "  # the start of the secret waits for what follows
+    assert output.getvalue() == "token *** done\nlast p@"
+
+
+def test_leftovers_of_a_run_cut_short_mid_write_are_redacted(tmp_path: Path) -> None:
+    # Given a notebook cut short mid-write, with the secret JSON-escaped, and a log
+    notebook = tmp_path / "cut.ipynb"
+    notebook.write_text('{"cells": [{"outputs": [{"text": "' + json.dumps(AWKWARD)[1:-1])
+    log = tmp_path / "run.log"
+    log.write_text(f"token {AWKWARD}\n")
+
+    redact_run_files(str(notebook), str(log), [AWKWARD])
+
+    assert leaks({"notebook": notebook.read_bytes(), "log": log.read_bytes()}) == []
+    assert log.read_text() == "token ***\n"
