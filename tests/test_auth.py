@@ -17,6 +17,7 @@ ROUTES = [
     ("POST", "runs/1/cancel", ""),
     ("GET", "runs/1/log", None),
     ("GET", "notebooks/parameters", None),
+    ("GET", "openapi.json", None),
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from ..errors import AutoflowError, Conflict, NotFound, Unavailable
 from ..execution import Executor, RunOutcome, RunSpec, StopReason, executed_notebook, stopped
-from ..execution.environment import redact_file, redact_notebook
+from ..execution.environment import redact_file
 from ..models import (
     NotebookParameters,
     Run,
@@ -98,6 +98,7 @@ class RunService:
         )
         self._requeue_interrupted = False
         self._registered = asyncio.Event()  # set once start() has registered this instance
+        self._closing = False
         self._queue: asyncio.Queue[tuple[RunSpec, int]] | None = None
         self._dispatchers: list[asyncio.Task[None]] = []
         # Per run this server executes: resolved when someone asks to stop it.
@@ -117,9 +118,10 @@ class RunService:
         await self._ownership.register()
         self._registered.set()
         sweeps = self._ownership.kind is InstanceKind.SERVER
-        if sweeps:
+        if sweeps and not self._closing:
             await self._ownership.sweep(self._settle_orphan)
-        self._ownership.keep_alive(self._settle_orphan if sweeps else None)
+        if not self._closing:  # a server stopped during start-up stays stopped
+            self._ownership.keep_alive(self._settle_orphan if sweeps else None)
 
     async def submit(self, request: RunCreate, trigger: TriggerKind = TriggerKind.MANUAL) -> Run:
         # A request may arrive while the server's start-up callback is registering.
@@ -179,21 +181,20 @@ class RunService:
         )
         kind = owner_record.kind if owner_record is not None else InstanceKind.SERVER
         error = _interruption(partial_notebook, f"{OWNER_NAMES[kind]} executing it stopped")
+        # Files first, so the run reads as failed only once its notebook says why. Two
+        # servers settling at once write the same error, once: finishing is idempotent.
+        await asyncio.to_thread(self._finish_leftovers, run, error)
         settle = partial(self._store.settle, run.id, owner, utcnow(), error)
-        if await asyncio.to_thread(settle) is None:
-            return  # another server settled it first
-        log.warning("Run %s settled as interrupted: its owner is gone", run.id)
-        if output is not None and error.cell_index is not None:
-            await asyncio.to_thread(
-                executed_notebook.mark_failed_cell, str(output), partial_notebook, error
-            )
-        await asyncio.to_thread(self._redact_leftovers, run)
+        if await asyncio.to_thread(settle) is not None:
+            log.warning("Run %s settled as interrupted: its owner is gone", run.id)
 
-    def _redact_leftovers(self, run: Run) -> None:
-        """Secrets a run wrote before its owner died mid-write go now."""
+    def _finish_leftovers(self, run: Run, error: RunError) -> None:
+        """The partial notebook gets the interruption inline; secrets written before the
+        owner died (mid-write, say) go from it and from the log."""
         secrets = list(self._kernel_environment.values())
-        if run.output and run.log and secrets:
-            redact_notebook(str(self._workspace.root / run.output), secrets)
+        if run.output:
+            executed_notebook.finish(str(self._workspace.root / run.output), error, secrets)
+        if run.log and secrets:
             redact_file(str(self._workspace.root / run.log), secrets)
 
     def _enqueue(self, run: Run, notebook: Notebook) -> None:
@@ -270,6 +271,7 @@ class RunService:
         return await asyncio.to_thread(page)
 
     async def close(self) -> None:
+        self._closing = True
         tasks = [*self._dispatchers, *self._progress_writers.values()]
         for task in tasks:
             task.cancel()
@@ -410,6 +412,7 @@ class RunService:
 def _interruption(notebook: Any | None, why: str) -> RunError:
     """The error of a run cut short in the cell its partial notebook last started."""
     cell_index = executed_notebook.last_started_cell(notebook)
-    error = RunError(cell_index=cell_index, ename="Interrupted", evalue="")
+    cell = executed_notebook.describe_cell(notebook, cell_index)
+    error = RunError(**cell, ename="Interrupted", evalue="")
     where = f" in {error.where}" if error.where else ""
     return error.model_copy(update={"evalue": f"interrupted{where}: {why}"})
