@@ -230,11 +230,14 @@ def _overrides(options: argparse.Namespace) -> dict[str, Any]:
 
 
 def _workspace(options: argparse.Namespace, settings: CommandSettings) -> Workspace:
-    workspace = Workspace(
-        options.root.resolve(),
-        settings.outputs_dir,
-        allow_hidden=Workspace.configured_allow_hidden(),
-    )
+    try:
+        workspace = Workspace(
+            options.root.resolve(),
+            settings.outputs_dir,
+            allow_hidden=Workspace.configured_allow_hidden(),
+        )
+    except ValueError as error:  # an outputs folder outside the root
+        raise _Refused(str(error), field="outputs_dir") from error
     return workspace
 
 
@@ -257,8 +260,10 @@ async def _run(options: argparse.Namespace, settings: CommandSettings) -> int:
     declared = await asyncio.to_thread(_declared_parameters, workspace, notebook)
     request = _request(options, notebook, declared)
     secrets = _secrets(settings, options.pass_env)
-    _warn_if_new_history(database_url(settings, workspace), workspace.root)
+    new_history = new_database_file(database_url(settings, workspace))
     service = _open(settings, workspace, secrets)
+    if new_history is not None:
+        _warn_of_new_history(new_history, workspace.root)
     try:
         await service.start()
         run = await service.submit(request, trigger=TriggerKind.CLI)
@@ -330,10 +335,7 @@ def _secrets(settings: CommandSettings, pass_env: list[str]) -> dict[str, str]:
     return environment
 
 
-def _warn_if_new_history(url: str, root: Path) -> None:
-    created = new_database_file(url)
-    if created is None:
-        return
+def _warn_of_new_history(created: Path, root: Path) -> None:
     print(
         f"autoflow: warning: no run history in {root}; starting a new one in {created}. "
         "To add runs to a Jupyter server's history, run autoflow in the server's root "

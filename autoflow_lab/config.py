@@ -248,7 +248,16 @@ def build_run_service(
     kernel_environment: dict[str, str],
     instance_kind: InstanceKind = InstanceKind.SERVER,
 ) -> RunService:
-    """The run store, executor and service the settings describe, over ``workspace``."""
+    """The run store, executor and service the settings describe, over ``workspace``.
+
+    Settings that cannot work together are refused before the database is touched.
+    """
+    if settings.owner_timeout <= settings.heartbeat_interval:
+        raise InvalidInput(
+            f"AutoflowApp.owner_timeout ({settings.owner_timeout:g} s) must be longer than "
+            f"AutoflowApp.heartbeat_interval ({settings.heartbeat_interval:g} s), or every "
+            "instance would be taken for gone between two heartbeats."
+        )
     store = RunStore(open_database(database_url(settings, workspace)))
     max_age = None if settings.keep_runs_days is None else timedelta(days=settings.keep_runs_days)
     executor = settings.executor_class(max_workers=settings.max_concurrent_runs, parent=settings)

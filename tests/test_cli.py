@@ -287,6 +287,33 @@ def test_unreadable_or_invalid_configuration_is_refused(
     assert "jupyter_server_config.json" in broken
 
 
+def test_an_outputs_folder_outside_the_root_is_refused(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run_in_process(capsys, "runs", "--outputs-dir", "../elsewhere")
+
+    assert status == 2
+    assert "must be a folder inside the server root" in err
+    assert not (root.parent / "elsewhere").exists()
+
+
+def test_a_heartbeat_slower_than_the_owner_timeout_is_refused_before_anything_is_created(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(root, owner_timeout=5, heartbeat_interval=10)
+    write_notebook(root / "one.ipynb", "1")
+
+    status, _, err = run_in_process(capsys, "run", "one.ipynb")
+
+    assert status == 2
+    assert err.splitlines() == [
+        "autoflow: AutoflowApp.owner_timeout (5 s) must be longer than "
+        "AutoflowApp.heartbeat_interval (10 s), or every instance would be taken for gone "
+        "between two heartbeats."
+    ]
+    assert not (root / "autoflow-runs").exists()
+
+
 def test_ctrl_c_cancels_the_run_and_exits_130(root: Path) -> None:
     # the pids appear once the sleeping cell runs, so Ctrl-C always lands in it
     sleeper = announce("slow.pids") + "\ntime.sleep(120)"
