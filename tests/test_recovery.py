@@ -30,12 +30,19 @@ def _wait_for_status(server: JupyterProcess, run_id: int, status: str) -> dict[s
         time.sleep(0.25)
 
 
+def _wait_for_current_cell(server: JupyterProcess, run_id: int, cell_index: int) -> None:
+    deadline = time.monotonic() + 90
+    while (server.api("GET", f"runs/{run_id}")["progress"] or {}).get("current_cell") != cell_index:
+        assert time.monotonic() < deadline, f"run {run_id} never reached cell {cell_index}"
+        time.sleep(0.25)
+
+
 def _start_run_then_crash(root: Path, home: Path) -> int:
     write_notebook(root / "slow.ipynb", SLOW_UNTIL_RESTART)
     first = start_jupyter("server", root, home)
     try:
         run_id = int(first.api("POST", "runs", {"notebook": "slow.ipynb"})["id"])
-        _wait_for_status(first, run_id, "running")
+        _wait_for_current_cell(first, run_id, 0)
     finally:
         first.kill()
     (root / "second-start").touch()
@@ -56,10 +63,16 @@ def test_run_in_flight_when_the_server_is_killed_fails_as_interrupted(tmp_path: 
 
     # Then the run is failed with the reason, not left running
     assert run["error"] == {
-        "cell_index": None,
+        "cell_index": 0,
+        "cell_number": 1,
+        "execution_count": None,
+        "cell_source": "import os, time",
         "ename": "Interrupted",
-        "evalue": "interrupted: the server stopped during the run",
+        "evalue": "interrupted in cell 1: the server executing it stopped",
     }
+    # And the partial notebook says so in the cell it stopped in
+    outputs = read_notebook(root / run["output"]).cells[0].outputs
+    assert [(o.ename, o.evalue) for o in outputs] == [("Interrupted", run["error"]["evalue"])]
     assert run["finished_at"] is not None
 
 
