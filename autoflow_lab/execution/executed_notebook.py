@@ -24,10 +24,13 @@ ERROR_MARKER_TAG = "papermill-error-cell-tag"
 
 
 def load(path: str) -> Any | None:
-    """The executed notebook, or None when execution never got to write it."""
+    """The executed notebook, or None when execution never got to write it (whole)."""
     if not os.path.exists(path):
         return None
-    return nbformat.read(path, as_version=4)
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError):  # cut short mid-write by a process that died
+        return None
 
 
 def failed_cell_index(notebook: Any | None) -> int | None:
