@@ -160,3 +160,10 @@ async def test_runs_of_same_named_notebooks_keep_apart(jp_root_dir: Path, api, w
     assert b["output"].startswith("autoflow-runs/b/report/")
     assert not (jp_root_dir / a["output"]).exists()
     assert (jp_root_dir / b["output"]).exists()
+
+
+def test_folder_inside_the_outputs_is_not_a_notebook(workspace: Workspace) -> None:
+    (workspace.outputs / "daily.ipynb").mkdir(parents=True)
+
+    with pytest.raises(InvalidInput, match="is not a notebook"):
+        workspace.open_notebook("autoflow-runs/daily.ipynb")

@@ -126,10 +126,10 @@ class Workspace:
         absolute = self.resolve(path)
         if not absolute.exists():
             raise NotFound(f"Notebook {_shown(path)} does not exist.")
-        if absolute.is_relative_to(self.outputs):
-            raise InvalidInput(self._executed_output_message(path, absolute))
         if absolute.is_dir() or absolute.suffix != ".ipynb":
             raise InvalidInput(f"{_shown(path)} is not a notebook; expected an .ipynb file.")
+        if absolute.is_relative_to(self.outputs):
+            raise InvalidInput(self._executed_output_message(path, absolute))
         try:
             content = nbformat.read(absolute, as_version=4)
         except OSError as error:
