@@ -110,16 +110,19 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument(
         "--root",
         type=Path,
+        metavar="DIR",
         default=Path.cwd(),
         help="the Jupyter server's root directory (default: the current directory)",
     )
     where.add_argument(
         "--outputs-dir",
+        metavar="DIR",
         help="folder inside the root for executed notebooks (default: AutoflowApp.outputs_dir, "
         "autoflow-runs unless configured)",
     )
     where.add_argument(
         "--database-url",
+        metavar="URL",
         help="SQLAlchemy URL of the run history (default: AutoflowApp.database_url, "
         ".autoflow.sqlite in the outputs folder unless configured)",
     )
@@ -166,17 +169,20 @@ def _parser() -> argparse.ArgumentParser:
         "-f",
         "--param-file",
         type=Path,
+        metavar="FILE",
         help="YAML file of parameters; -p and -r values override it",
     )
     run.add_argument("-k", "--kernel", help="kernel name (default: the notebook's own)")
     run.add_argument(
         "--timeout",
         type=float,
+        metavar="SECONDS",
         help="wall-clock limit of the run in seconds (default: AutoflowApp.run_timeout)",
     )
     run.add_argument(
         "--cell-timeout",
         type=float,
+        metavar="SECONDS",
         help="limit of each cell in seconds (default: AutoflowApp.cell_timeout)",
     )
     run.add_argument(

@@ -261,6 +261,28 @@ def test_settings_come_from_the_servers_configuration_files(
     assert listed_ids(capsys) == ["2"]
 
 
+def test_configured_kernel_env_vars_reach_the_kernel(
+    root: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the server passes two variables into kernels, one of them unset here
+    configure(root, kernel_env_vars=["AUTOFLOW_TEST_TOKEN", "AUTOFLOW_TEST_UNSET"])
+    monkeypatch.setenv("AUTOFLOW_TEST_TOKEN", "s3cret-value")
+    monkeypatch.delenv("AUTOFLOW_TEST_UNSET", raising=False)
+    write_notebook(
+        root / "env.ipynb",
+        "import os\nprint([name in os.environ for name in "
+        "('AUTOFLOW_TEST_TOKEN', 'AUTOFLOW_TEST_UNSET')])",
+    )
+
+    # When the command runs a notebook
+    status, out, err = run_in_process(capsys, "run", "env.ipynb")
+
+    # Then the set one reaches the kernel, and the unset one is named in a warning
+    assert status == 0, err
+    assert stream_text(read_notebook(Path(out.strip())).cells[-1]) == "[True, False]\n"
+    assert "kernel_env_vars not set here: AUTOFLOW_TEST_UNSET" in err
+
+
 def test_options_override_the_configuration_files(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
