@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 import math
 import os
 import re
@@ -183,9 +184,12 @@ class RedactingHandler:
     @classmethod
     def write(cls, buf: str, path: str) -> None:
         real_path, secrets = cls.targets[path]
-        notebook = nbformat.reads(buf, as_version=4)
-        notebook.metadata.get("papermill", {})["output_path"] = real_path
-        write_atomically(real_path, nbformat.writes(redact_notebook_node(notebook, secrets)))
+        # papermill records where it writes: the real path, not this scheme's
+        text = buf.replace(json.dumps(path), json.dumps(real_path, ensure_ascii=False))
+        if secrets:
+            notebook = redact_notebook_node(nbformat.reads(text, as_version=4), secrets)
+            text = nbformat.writes(notebook)
+        write_atomically(real_path, text)
 
     @classmethod
     def read(cls, path: str) -> str:

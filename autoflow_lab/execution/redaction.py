@@ -193,10 +193,13 @@ class RedactingWriter:
         """Length of the longest end of ``buffer`` that is the start of a secret."""
         longest = 0
         for spelling in self._spelled:
-            for length in range(min(len(spelling) - 1, len(buffer)), longest, -1):
-                if buffer.endswith(spelling[:length]):
-                    longest = length
+            tail = buffer[-(len(spelling) - 1) :] if len(spelling) > 1 else ""
+            start = tail.find(spelling[0])
+            while start != -1 and len(tail) - start > longest:
+                if spelling.startswith(tail[start:]):
+                    longest = len(tail) - start
                     break
+                start = tail.find(spelling[0], start + 1)
         return longest
 
     def fileno(self) -> int:  # not a real file: callers must not write around the redaction
