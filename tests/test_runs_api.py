@@ -46,7 +46,7 @@ async def test_run_with_parameters_succeeds_and_keeps_executed_notebook(
     assert run["created_at"].endswith("Z")
 
     # And the executed notebook holds the injected parameters and the output
-    assert run["output"].startswith("autoflow-runs/greet/")
+    assert run["output"].startswith("autoflow-runs/reports/greet/")
     executed = read_notebook(jp_root_dir / run["output"])
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1
