@@ -48,7 +48,7 @@ export function FilterBar(props: IFilterBarProps): JSX.Element {
     >
       <input
         type="search"
-        className={`${SEARCH_CLASS} jp-mod-styled`}
+        className={SEARCH_CLASS}
         placeholder={trans.__('Search notebook or error…')}
         aria-label={trans.__('Search runs')}
         value={q}
@@ -56,7 +56,7 @@ export function FilterBar(props: IFilterBarProps): JSX.Element {
       />
       <div className={ROW_CLASS}>
         <select
-          className={`${FIELD_CLASS} jp-mod-styled`}
+          className={FIELD_CLASS}
           aria-label={trans.__('Filter by status')}
           value={filters.status ?? ''}
           onChange={event =>
@@ -75,7 +75,7 @@ export function FilterBar(props: IFilterBarProps): JSX.Element {
         </select>
         <input
           type="search"
-          className={`${FIELD_CLASS} jp-mod-styled`}
+          className={FIELD_CLASS}
           placeholder={trans.__('Any notebook')}
           aria-label={trans.__('Filter by notebook')}
           title={trans.__('Only runs of this notebook (its path)')}

@@ -150,3 +150,6 @@ class LabPage:
         expect(self.page.locator("body")).to_have_attribute(
             "data-jp-theme-light", light, timeout=30_000
         )
+        # JupyterLab covers the page with its splash while it swaps the theme
+        expect(palette).to_be_hidden()
+        expect(self.page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)

@@ -3,9 +3,11 @@ first page, filters, searches, reads a run's details, deletes a run and re-runs 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -208,6 +210,49 @@ def test_rerun_from_details_queues_the_same_run_again(
     same = ("notebook", "parameters", "kernel_name", "timeout", "cell_timeout")
     assert {key: run[key] for key in same} == {key: original[key] for key in same}
     assert run["trigger"] == {"kind": "manual"}
+
+
+def test_executed_notebook_and_log_open_as_they_are_on_disk_now(
+    lab: LabPage, history_server: JupyterProcess
+) -> None:
+    # Given a finished run of hello.ipynb, with its details open
+    run = history_server.api(
+        "POST", "runs", {"notebook": "hello.ipynb", "parameters": {"name": "disk"}}
+    )
+    lab.wait_for_run("hello.ipynb", "succeeded", run["id"])
+    details = lab.open_details(run["id"])
+
+    # When the analyst opens the executed notebook from the details
+    details.get_by_role("button", name="Open executed notebook").click()
+
+    # Then it opens with its outputs, trusted (the engine signed it), and no kernel started
+    lab.wait_for_document("autoflow-runs/hello/")
+    output = lab.notebook_panel.locator(".jp-OutputArea-output").first
+    expect(output).to_contain_text("Hello, disk!", timeout=30_000)
+    expect(lab.page.locator(".jp-StatusItem-trust")).to_have_attribute(
+        "title", re.compile(r"^Notebook trusted"), timeout=30_000
+    )
+    expect(lab.notebook_panel.locator(".jp-Toolbar-kernelName")).to_have_text("No Kernel")
+    assert _kernels(history_server) == []
+
+    # When they open the log, the file then changes on disk, and they open it again
+    details.get_by_role("button", name="Open log").click()
+    expect(lab.notebook_panel).to_contain_text("Hello, disk!", timeout=30_000)
+    log = history_server.log.parent / "workspace" / run["log"]
+    with log.open("a") as file:
+        file.write("a line written after the tab opened\n")
+    details.get_by_role("button", name="Open log").click()
+
+    # Then the tab shows the file as it is now
+    expect(lab.notebook_panel).to_contain_text("a line written after the tab opened")
+
+
+def _kernels(server: JupyterProcess) -> list[object]:
+    request = urllib.request.Request(
+        f"{server.url}/api/kernels", headers={"Authorization": f"token {TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return list(json.load(response))
 
 
 def test_screenshots_of_the_history_with_details_in_light_and_dark_themes(lab: LabPage) -> None:
