@@ -28,6 +28,7 @@ from .config import (
     CommandSettings,
     build_run_service,
     command_settings,
+    configured_allow_hidden,
     database_url,
     load_server_config,
     new_database_file,
@@ -83,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     options = parser.parse_args(argv)
     try:
-        settings = command_settings(load_server_config(), _overrides(options))
+        config = load_server_config()
+        settings = command_settings(config, _overrides(options))
+        options.allow_hidden = configured_allow_hidden(config)
         return int(asyncio.run(options.command(options, settings)))
     except AutoflowError as error:
         print(f"autoflow: {error.message}", file=sys.stderr)
@@ -240,7 +243,7 @@ def _workspace(options: argparse.Namespace, settings: CommandSettings) -> Worksp
         workspace = Workspace(
             options.root.resolve(),
             settings.outputs_dir,
-            allow_hidden=Workspace.configured_allow_hidden(),
+            allow_hidden=options.allow_hidden,
         )
     except ValueError as error:  # an outputs folder outside the root
         raise _Refused(str(error), field="outputs_dir") from error

@@ -211,6 +211,30 @@ def load_server_config(paths: list[str] | None = None) -> Config:
     return config
 
 
+# Jupyter's file contents managers, most specific first: the first section that sets
+# allow_hidden wins, as the class that a server uses reads its own section first.
+CONTENTS_MANAGERS = (
+    "AsyncLargeFileManager",
+    "LargeFileManager",
+    "AsyncFileContentsManager",
+    "FileContentsManager",
+    "AsyncContentsManager",
+    "ContentsManager",
+)
+
+
+def configured_allow_hidden(config: Config) -> bool:
+    """``ContentsManager.allow_hidden`` as ``config`` (a server's files) sets it.
+
+    For the command line, which has no server to ask: it then refuses what the
+    server would.
+    """
+    for section in CONTENTS_MANAGERS:
+        if section in config and "allow_hidden" in config[section]:
+            return bool(config[section]["allow_hidden"])
+    return False
+
+
 def command_settings(config: Config, overrides: dict[str, Any]) -> CommandSettings:
     """The settings of ``config``, with the command line's ``overrides`` on top."""
     merged = Config(config)

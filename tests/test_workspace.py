@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from autoflow_lab.config import configured_allow_hidden, load_server_config
 from autoflow_lab.errors import InvalidInput, NotFound, OutsideWorkspace
 from autoflow_lab.services.workspace import Workspace
 
@@ -140,7 +141,7 @@ def test_allow_hidden_is_read_from_the_server_s_config_files(
     for name, text in files.items():
         (tmp_path / name).write_text(text)
 
-    assert Workspace.configured_allow_hidden([str(tmp_path)]) is expected
+    assert configured_allow_hidden(load_server_config([str(tmp_path)])) is expected
 
 
 async def test_runs_of_same_named_notebooks_keep_apart(jp_root_dir: Path, api, wait_for_run):

@@ -278,6 +278,7 @@ class RunService:
         await asyncio.gather(*tasks, return_exceptions=True)
         await self._executor.shutdown()
         await self._ownership.close()
+        self._store.engine.dispose()
 
     async def _check_kernel(self, requested: str | None, notebook: Notebook) -> str:
         """The run's kernel: ``requested``, else the notebook's own, as Jupyter resolves it.

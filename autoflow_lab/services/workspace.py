@@ -18,14 +18,6 @@ MAX_NAME_BYTES = 255
 MAX_PATH_BYTES = 4096
 RUN_FOLDER = re.compile(r"_run-(\d+)$")
 # jupyter_server's contents managers, the default (most derived) first.
-CONTENTS_MANAGERS = (
-    "AsyncLargeFileManager",
-    "LargeFileManager",
-    "AsyncFileContentsManager",
-    "FileContentsManager",
-    "AsyncContentsManager",
-    "ContentsManager",
-)
 
 
 @dataclass(frozen=True)
@@ -60,38 +52,6 @@ class Workspace:
             )
         self.outputs = outputs
         self.allow_hidden = allow_hidden
-
-    @staticmethod
-    def configured_allow_hidden(config_dirs: list[str] | None = None) -> bool:
-        """``allow_hidden`` as the Jupyter server's own configuration files set it.
-
-        For the command line, which has no server to ask: it then refuses what the
-        server would. A contents manager's own section wins over its base classes'.
-        """
-        from jupyter_core.paths import jupyter_config_path
-        from traitlets.config.loader import (
-            Config,
-            ConfigFileNotFound,
-            JSONFileConfigLoader,
-            PyFileConfigLoader,
-        )
-
-        config = Config()
-        for folder in reversed(config_dirs or jupyter_config_path()):  # lowest priority first
-            for loader in (
-                PyFileConfigLoader("jupyter_server_config.py", path=folder),
-                JSONFileConfigLoader("jupyter_server_config.json", path=folder),
-            ):
-                try:
-                    config.merge(loader.load_config())
-                except ConfigFileNotFound:
-                    continue
-                except Exception:  # a broken file: Jupyter itself skips it
-                    continue
-        for section in CONTENTS_MANAGERS:
-            if section in config and "allow_hidden" in config[section]:
-                return bool(config[section]["allow_hidden"])
-        return False
 
     def resolve(self, path: str) -> Path:
         """Absolute path of ``path`` (relative to the root); refuses any escape.
