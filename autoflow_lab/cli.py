@@ -368,7 +368,11 @@ def _read_param_file(path: Path) -> dict[str, Any]:
 def _inside_root(notebook: Path, root: Path) -> str:
     path = notebook if notebook.is_absolute() else Path.cwd() / notebook
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        resolved = path.resolve()
+    except (RuntimeError, OSError) as error:  # a symbolic link loop, say
+        raise _Refused(f"{notebook} cannot be resolved: {error}") from None
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
     except ValueError:
         raise _Refused(f"{notebook} is outside the root directory {root.resolve()}") from None
 

@@ -176,6 +176,7 @@ def test_refused_requests_exit_2_and_record_nothing(
     (root / "broken.yaml").write_text("name: [unclosed\n")
     outside = root.parent / "outside.ipynb"
     write_notebook(outside, "1")
+    (root / "loop.ipynb").symlink_to(root / "loop.ipynb")
 
     cases = {
         ("greet.ipynb", "-p", "nope", "1"): "unknown parameter 'nope'",
@@ -186,6 +187,7 @@ def test_refused_requests_exit_2_and_record_nothing(
         ("greet.ipynb", "--pass-env", "AUTOFLOW_UNSET"): "unset variables: AUTOFLOW_UNSET",
         (str(outside),): "outside the root directory",
         ("missing.ipynb",): "does not exist",
+        ("loop.ipynb",): "loop.ipynb cannot be resolved",
     }
     for args, words in cases.items():
         status, out, err = run_in_process(capsys, "run", *args)
