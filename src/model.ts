@@ -356,6 +356,8 @@ export class RunsModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    // Stopping clears the pending timer, which disposing alone leaves behind.
+    void this._poll.stop();
     this._poll.dispose();
     Signal.clearData(this);
   }
