@@ -166,3 +166,26 @@ def test_a_server_settles_the_run_of_a_command_that_was_killed(
     # Then the server settles its run as interrupted, naming the command
     run = eventually(lambda: (r := _run(server, 1))["status"] == "failed" and r, timeout=30)
     assert run["error"]["evalue"].endswith(": the autoflow command executing it stopped")
+
+
+def test_two_command_line_runs_on_one_database_each_run_once(root: Path) -> None:
+    # Given two `autoflow run` commands executing at once in one folder
+    commands = [_cli_run(root) for _ in range(2)]
+    try:
+        eventually(lambda: _executions(root) == 2, what="both runs to start")
+    except AssertionError:
+        for command in commands:
+            command.kill()
+        raise AssertionError([command.communicate() for command in commands]) from None
+
+    # When both are let finish
+    (root / "release").touch()
+    outcomes = [command.communicate(timeout=120) for command in commands]
+
+    # Then each recorded its own run, executed once
+    assert [command.returncode for command in commands] == [0, 0], outcomes
+    listed = subprocess.run(
+        [AUTOFLOW, "runs"], cwd=root, capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()[1:]
+    assert sorted(line.split()[:2] for line in listed) == [["1", "succeeded"], ["2", "succeeded"]]
+    assert _executions(root) == 2

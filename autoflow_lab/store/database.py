@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,8 @@ from ..errors import Unavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DATABASE_NAME = ".autoflow.sqlite"
+# PostgreSQL advisory lock held while migrating ("AutoFlow" in ASCII).
+MIGRATION_LOCK_KEY = 0x4175746F466C6F77
 # How long an SQLite statement waits for another process's lock before giving up.
 SQLITE_BUSY_SECONDS = 10
 # SQLite errors that say the database cannot be used right now, rather than a bug.
@@ -50,10 +55,36 @@ def open_database(url: str) -> Engine:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision``, one process at a time.
+
+    Servers and commands starting together on a new database would otherwise
+    all create its tables, and all but one fail.
+    """
     config = migrations_config()
-    with engine.begin() as connection:
+    with _migrating_alone(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # released when the transaction ends
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+@contextmanager
+def _migrating_alone(engine: Engine) -> Iterator[None]:
+    """For an SQLite file, an exclusive lock on a file beside it while migrating.
+
+    SQLite runs DDL outside the migration's transaction, so its own locks
+    cannot keep two migrations apart.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not _is_file(database):
+        yield
+        return
+    with open(f"{database}.migrating", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def migrations_config() -> Config:
