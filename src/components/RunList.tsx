@@ -84,7 +84,8 @@ export function RunList(props: IRunListProps): JSX.Element {
     return () => observer.disconnect();
   }, []);
 
-  // Keep the first visible run in place when runs are added above it.
+  // Keep the first visible run in place when runs are added above it: the
+  // anchor is the run at the top of the viewport as last rendered.
   const anchor = React.useRef<{ id: number; index: number } | null>(null);
   React.useLayoutEffect(() => {
     const node = viewport.current;
@@ -97,6 +98,11 @@ export function RunList(props: IRunListProps): JSX.Element {
       }
     }
   }, [runs]);
+  React.useLayoutEffect(() => {
+    const top = viewport.current?.scrollTop ?? 0;
+    const first = Math.min(Math.floor(top / ROW_HEIGHT), runs.length - 1);
+    anchor.current = first >= 0 ? { id: runs[first].id, index: first } : null;
+  }, [runs, scrollTop]);
 
   const { start, end } = visibleRange(
     scrollTop,
@@ -105,14 +111,6 @@ export function RunList(props: IRunListProps): JSX.Element {
     runs.length,
     OVERSCAN
   );
-  const firstVisible = Math.min(
-    Math.floor(scrollTop / ROW_HEIGHT),
-    runs.length - 1
-  );
-  anchor.current =
-    firstVisible >= 0
-      ? { id: runs[firstVisible].id, index: firstVisible }
-      : null;
 
   React.useEffect(() => {
     if (!loadingMore && shouldLoadMore(end, runs.length, hasMore, LOAD_AHEAD)) {

@@ -104,7 +104,7 @@ class LabPage:
         return self.sidebar.get_by_role("list", name="AutoFlow runs").get_by_role("listitem")
 
     def scroll_runs_until(self, run_id: int, timeout_ms: int = 30_000) -> Locator:
-        """Scroll the list down, page after page, until the run's row is rendered."""
+        """Scroll the list down a screen at a time until the run's row is rendered."""
         self.page.wait_for_function(
             """(id) => {
                 const sidebar = document.getElementById('autoflow-runs');
@@ -113,7 +113,7 @@ class LabPage:
                 if (sidebar.querySelector(`.jp-autoflow-RunRow[data-run-id="${id}"]`)) {
                     return true;
                 }
-                viewport.scrollTop = viewport.scrollHeight;
+                viewport.scrollTop += viewport.clientHeight;
                 return false;
             }""",
             arg=run_id,

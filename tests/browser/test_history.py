@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from autoflow_lab.models import RunError, RunStatus
 from autoflow_lab.store import RunStore, default_database_url, open_database
@@ -111,6 +111,73 @@ def test_scrolling_reaches_runs_older_than_the_first_page(lab: LabPage) -> None:
     expect(lab.sidebar.get_by_text("End of history: 130 runs")).to_be_visible()
     # And the list renders only the rows near the viewport, not all 130
     assert lab.listed_runs.count() < 50
+
+
+def test_a_new_run_does_not_move_the_rows_the_analyst_is_reading(
+    lab: LabPage, history_server: JupyterProcess
+) -> None:
+    # Given the analyst has scrolled down to run 60, on the second page
+    row = lab.scroll_runs_until(60)
+    position = int(row.get_attribute("aria-posinset") or 0)
+    top = _top(row)
+
+    # When a new run arrives at the top of the history
+    history_server.api("POST", "runs", {"notebook": "hello.ipynb", "parameters": {}})
+
+    # Then run 60 moves down the list by one, yet stays where it is on screen
+    expect(row).to_have_attribute("aria-posinset", str(position + 1), timeout=30_000)
+    assert abs(_top(row) - top) < 2
+    # And the pages already scrolled through are still loaded
+    expect(lab.listed_runs.first).not_to_have_attribute("data-run-id", str(SEEDED_RUNS + 1))
+
+
+def test_details_open_and_close_from_the_keyboard(lab: LabPage) -> None:
+    # Given the newest seeded run's details button, reached with the keyboard
+    button = lab.run_item(SEEDED_RUNS - 2).get_by_role(
+        "button", name=f"Details of run #{SEEDED_RUNS - 2}"
+    )
+    button.focus()
+
+    # When the analyst presses Enter
+    lab.page.keyboard.press("Enter")
+
+    # Then the details open with the focus on them
+    details = lab.run_details
+    expect(details).to_contain_text(f"Run #{SEEDED_RUNS - 2} of hello.ipynb")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    heading = details.get_by_role("heading")
+    expect(heading).to_be_focused()
+
+    # When they press Escape, the details close and the focus returns to the row
+    lab.page.keyboard.press("Escape")
+    expect(details).to_have_count(0)
+    expect(button).to_be_focused()
+
+
+def test_notebook_link_in_details_filters_the_history_by_that_notebook(lab: LabPage) -> None:
+    # Given the details of the failed run of failing_example.ipynb, found by scrolling
+    lab.scroll_runs_until(OLDEST)
+    details = lab.open_details(OLDEST)
+
+    # When the analyst clicks its notebook
+    details.get_by_role("button", name="failing_example.ipynb").click()
+
+    # Then only that notebook's runs are listed, and the filter says so
+    expect(lab.sidebar.get_by_role("combobox", name="Filter by notebook")).to_have_value(
+        "failing_example.ipynb"
+    )
+    expect(lab.listed_runs).to_have_count(1)
+    expect(lab.sidebar.get_by_text("End of history: 1 run")).to_be_visible()
+
+    # And clearing the filters brings the whole history back
+    lab.sidebar.get_by_role("button", name="Clear filters").click()
+    expect(lab.run_item(SEEDED_RUNS)).to_be_visible()
+
+
+def _top(locator: Locator) -> float:
+    box = locator.bounding_box()
+    assert box is not None
+    return float(box["y"])
 
 
 def test_status_filter_lists_only_runs_with_that_status(lab: LabPage) -> None:
