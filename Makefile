@@ -14,6 +14,7 @@ lab: install frontend
 	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(if $(SUDO),,--allow-root)
 
 test: install frontend system-deps lint
+	npm run test:unit
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Performance figures for the README (real servers and kernels; about 90 s).
