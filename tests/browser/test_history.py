@@ -24,7 +24,6 @@ from .lab_page import LabPage
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).parents[2] / "docs"
 SEEDED_RUNS = 130  # well over the 50 the first page holds
 OLDEST = 1  # a failed run of failing_example.ipynb, the only KeyError
 EVERY_NTH_FAILS = 10  # runs 10, 20, … 130 of hello.ipynb failed with a ValueError
@@ -330,9 +329,9 @@ def test_screenshots_of_the_history_with_details_in_light_and_dark_themes(lab: L
     expect(details).to_contain_text("ValueError in cell 3: greeting refused")
 
     # Then the sidebar is captured in the light theme, then in the dark one
-    DOCS.mkdir(exist_ok=True)
-    lab.sidebar.screenshot(path=str(DOCS / "history.png"))
+    # (into tests/artifacts; the README's copies in docs/ are refreshed by hand)
+    lab.screenshot(lab.sidebar, "history.png")
     lab.change_theme("JupyterLab Dark")
     expect(details).to_be_visible()
-    lab.sidebar.screenshot(path=str(DOCS / "history-dark.png"))
+    lab.screenshot(lab.sidebar, "history-dark.png")
     lab.change_theme("JupyterLab Light")
