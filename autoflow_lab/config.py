@@ -21,6 +21,7 @@ from traitlets.config.loader import ConfigFileNotFound, JSONFileConfigLoader, Py
 
 from .errors import InvalidInput
 from .execution import Executor, LocalExecutor
+from .models import MAX_TIMEOUT_SECONDS
 from .services import Retention, RunService, Workspace
 from .store import InstanceKind, RunStore, default_database_url, open_database
 
@@ -28,6 +29,16 @@ from .store import InstanceKind, RunStore, default_database_url, open_database
 # the extension's own file, then the shared and the server's files (the server
 # hands its configuration to extensions after they read their own).
 CONFIG_FILES = ("jupyter_autoflow_lab_config", "jupyter_config", "jupyter_server_config")
+
+
+# Upper bounds of the time settings: beyond them, timers and dates overflow.
+LONGEST = {
+    "run_timeout": MAX_TIMEOUT_SECONDS,
+    "cell_timeout": MAX_TIMEOUT_SECONDS,
+    "owner_timeout": MAX_TIMEOUT_SECONDS,
+    "heartbeat_interval": MAX_TIMEOUT_SECONDS,
+    "keep_runs_days": 100 * 365,
+}
 
 
 class AutoflowSettings(HasTraits):
@@ -164,8 +175,12 @@ class AutoflowSettings(HasTraits):
     )
     def _check_positive(self, proposal: dict[str, Any]) -> Any:
         value = proposal["value"]
+        name = proposal["trait"].name
         if value is not None and value <= 0:
-            raise ValueError(f"{proposal['trait'].name} must be positive, or None for no limit")
+            raise ValueError(f"{name} must be positive, or None for no limit")
+        longest = LONGEST.get(name)
+        if value is not None and longest is not None and value > longest:
+            raise ValueError(f"{name} must be at most {longest:g}, got {value:g}")
         return value
 
 

@@ -311,6 +311,21 @@ def test_unreadable_or_invalid_configuration_is_refused(
     assert "jupyter_server_config.json" in broken
 
 
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("cell_timeout", 1e306), ("run_timeout", 1e306), ("keep_runs_days", 1e306)],
+)
+def test_time_settings_beyond_their_bounds_are_refused(
+    root: Path, capsys: pytest.CaptureFixture[str], setting: str, value: float
+) -> None:
+    configure(root, **{setting: value})
+
+    status, _, err = run_in_process(capsys, "runs")
+
+    assert status == 2
+    assert f"{setting} must be at most" in err
+
+
 def test_an_outputs_folder_outside_the_root_is_refused(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
