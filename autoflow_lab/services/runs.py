@@ -119,7 +119,10 @@ class RunService:
         self._registered.set()
         sweeps = self._ownership.kind is InstanceKind.SERVER
         if sweeps and not self._closing:
-            await self._ownership.sweep(self._settle_orphan)
+            try:
+                await self._ownership.sweep(self._settle_orphan)
+            except Unavailable as error:  # the next heartbeat sweeps again
+                log.warning("Runs of gone owners not settled yet: %s", error)
         if not self._closing:  # a server stopped during start-up stays stopped
             self._ownership.keep_alive(self._settle_orphan if sweeps else None)
 
