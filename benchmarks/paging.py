@@ -21,6 +21,9 @@ DEEP_OFFSET = 50_000
 PAGE_SAMPLES = 50
 
 TARGET_PAGE_SECONDS = 0.020
+# Searches of the sidebar: an error text in one run of 13, and a text in no run,
+# which reads the whole history (the worst case).
+SEARCHES = ("no data", "in no run at all")
 
 
 @dataclass
@@ -35,6 +38,8 @@ class PageResult:
     deep_server: list[float]
     first_store: list[float] = field(default_factory=list)
     deep_store: list[float] = field(default_factory=list)
+    # Text search (``q``), first page: per searched text, in-process times.
+    search_store: dict[str, list[float]] = field(default_factory=dict)
 
 
 def deep_cursor(client: Client, depth: int) -> tuple[str, float]:
@@ -120,9 +125,12 @@ def measure_store_pages(url: str, result: PageResult) -> None:
     for index in range(PAGE_SAMPLES + 5):  # alternating, after 5 warm-up each
         first = timed(partial(store.page, 50, None))
         deep = timed(partial(store.page, 50, result.deep_cursor))
+        searches = {text: timed(partial(store.page, 50, None, text=text)) for text in SEARCHES}
         if index >= 5:
             result.first_store.append(first)
             result.deep_store.append(deep)
+            for text, seconds in searches.items():
+                result.search_store.setdefault(text, []).append(seconds)
     engine.dispose()
 
 
@@ -153,4 +161,6 @@ def report_pages(result: PageResult) -> list[str]:
             f"               target <= {TARGET_PAGE_SECONDS * 1000:.0f} ms server-side:"
             f" {show(measured)} ({basis})   {verdict(measured <= TARGET_PAGE_SECONDS)}"
         )
+    for text, times in result.search_store.items():
+        lines.append(f"   search q={text!r:20} RunStore.page in-process  {spread(times)}")
     return lines
