@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,10 +30,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterProcess]:
-    """``jupyter lab`` over a copy of examples/, configured as installed by pip."""
-    home = tmp_path_factory.mktemp("lab")
+def start_lab_over_examples(
+    home: Path, prepare: Callable[[Path], None] = lambda root: None
+) -> JupyterProcess:
+    """``jupyter lab`` over a copy of examples/ in ``home``, configured as installed by pip.
+
+    ``prepare`` gets the copy's folder before the server starts.
+    """
     root = home / "workspace"
     # not the outputs or history of anyone's own sessions over examples/
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns("autoflow-runs", ".ipynb_*"))
@@ -40,7 +45,22 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterProc
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
-    server = start_jupyter("lab", root, home)
+    prepare(root)
+    return start_jupyter("lab", root, home)
+
+
+@contextmanager
+def lab_page(browser: Any, server: JupyterProcess) -> Iterator[LabPage]:
+    """A fresh browser context on ``server``'s JupyterLab, closed afterwards."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield LabPage(context.new_page(), server.url, TOKEN, ARTIFACTS)
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterProcess]:
+    server = start_lab_over_examples(tmp_path_factory.mktemp("lab"))
     yield server
     server.stop()
 
@@ -57,11 +77,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def lab(browser: object, lab_server: JupyterProcess) -> Iterator[LabPage]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    ARTIFACTS.mkdir(exist_ok=True)
-    yield LabPage(page, lab_server.url, TOKEN, ARTIFACTS)
-    context.close()
+    with lab_page(browser, lab_server) as lab:
+        yield lab
 
 
 # pytest-jupyter's autouse fixtures manage an in-process server on an asyncio

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,8 +17,8 @@ from playwright.sync_api import Locator, expect
 from autoflow_lab.models import RunError, RunStatus
 from autoflow_lab.store import RunStore, default_database_url, open_database
 
-from ..servers import TOKEN, JupyterProcess, start_jupyter
-from .conftest import ARTIFACTS, EXAMPLES
+from ..servers import TOKEN, JupyterProcess
+from .conftest import lab_page, start_lab_over_examples
 from .lab_page import LabPage
 
 pytestmark = pytest.mark.browser
@@ -76,24 +75,17 @@ def seed_history(root: Path, count: int) -> None:
 def history_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterProcess]:
     """``jupyter lab`` over a copy of examples/ whose history already holds 130 runs."""
     home = tmp_path_factory.mktemp("history")
-    root = home / "workspace"
-    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns("autoflow-runs", ".ipynb_*"))
-    seed_history(root, SEEDED_RUNS)
-    server = start_jupyter("lab", root, home)
+    server = start_lab_over_examples(home, lambda root: seed_history(root, SEEDED_RUNS))
     yield server
     server.stop()
 
 
 @pytest.fixture
 def lab(browser: object, history_server: JupyterProcess) -> Iterator[LabPage]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    ARTIFACTS.mkdir(exist_ok=True)
-    lab = LabPage(page, history_server.url, TOKEN, ARTIFACTS)
-    lab.open_lab()
-    lab.show_runs()
-    yield lab
-    context.close()
+    with lab_page(browser, history_server) as lab:
+        lab.open_lab()
+        lab.show_runs()
+        yield lab
 
 
 def test_scrolling_reaches_runs_older_than_the_first_page(lab: LabPage) -> None:
