@@ -48,7 +48,8 @@ class RunError(BaseModel):
         default=None,
         description=(
             "Position (from 1) of the failing cell in the source notebook, counting every "
-            "cell as JupyterLab does; null for papermill's injected parameters cell."
+            "cell as JupyterLab does; null for papermill's injected parameters cell, and "
+            "in runs recorded before cell numbers were kept (cell_source is null too)."
         ),
     )
     execution_count: int | None = Field(
@@ -62,12 +63,19 @@ class RunError(BaseModel):
 
     @property
     def where(self) -> str:
-        """The failing cell in the user's words: "cell 6", or "" outside any cell."""
+        """The failing cell in the user's words: "cell 6", or "" outside any cell.
+
+        Without a cell number, a cell with a source is papermill's injected
+        parameters cell; one without was recorded before cell numbers were kept,
+        and only its place in the executed notebook is known.
+        """
         if self.cell_number is not None:
             return f"cell {self.cell_number}"
-        if self.cell_index is not None:
+        if self.cell_index is None:
+            return ""
+        if self.cell_source is not None:
             return "the injected parameters cell"
-        return ""
+        return f"cell {self.cell_index + 1} of the executed notebook"
 
 
 class RunProgress(BaseModel):

@@ -182,10 +182,14 @@ export function errorWhere(error: IErrorFields, trans: ITranslate): string {
   if (error.cell_number !== null && error.cell_number !== undefined) {
     return trans.__('cell %1', error.cell_number);
   }
-  if (error.cell_index !== null) {
+  if (error.cell_index === null) {
+    return '';
+  }
+  if (error.cell_source !== null && error.cell_source !== undefined) {
     return trans.__('the injected parameters cell');
   }
-  return '';
+  // Recorded before cell numbers were kept: only its place in the executed notebook.
+  return trans.__('cell %1 of the executed notebook', error.cell_index + 1);
 }
 
 /**

@@ -263,7 +263,7 @@ export interface components {
       /** @description Index (from 0) of the failing cell in the executed notebook. */
       cell_index: number | null;
       /**
-       * @description Position (from 1) of the failing cell in the source notebook, counting every cell as JupyterLab does; null for papermill's injected parameters cell.
+       * @description Position (from 1) of the failing cell in the source notebook, counting every cell as JupyterLab does; null for papermill's injected parameters cell, and in runs recorded before cell numbers were kept (cell_source is null too).
        * @default null
        */
       cell_number: number | null;

@@ -197,3 +197,13 @@ def test_injected_parameters_cell_has_no_source_number() -> None:
 
     assert fields["cell_number"] is None
     assert RunError(ename="E", evalue="", **fields).where == "the injected parameters cell"
+
+
+def test_a_failure_recorded_before_cell_numbers_is_named_by_its_executed_place() -> None:
+    # Given an error stored before migration 0004: a cell index, no number, no source
+    legacy = RunError(cell_index=3, ename="KeyError", evalue="'x'")
+    injected = RunError(cell_index=1, cell_source="# Parameters", ename="NameError", evalue="x")
+
+    # Then it is not mistaken for papermill's injected parameters cell
+    assert legacy.where == "cell 4 of the executed notebook"
+    assert injected.where == "the injected parameters cell"

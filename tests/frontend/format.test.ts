@@ -82,6 +82,11 @@ describe('error summaries', () => {
     );
   });
 
+  it('name a cell recorded before cell numbers by its executed place', () => {
+    const error = { ...keyError, cell_index: 3, cell_number: null, cell_source: null };
+    expect(errorWhere(error, trans)).toBe('cell 4 of the executed notebook');
+  });
+
   it('name no cell when the run failed outside any', () => {
     const error = {
       cell_index: null,
