@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from autoflow_lab.execution.environment import redact_run_files
-from autoflow_lab.execution.redaction import RedactingWriter
+from autoflow_lab.execution.redaction import RedactingWriter, redact_run_files
 
 from .notebooks import announce, read_notebook, stream_text, write_notebook
 from .processes import pids_from, wait_for_exists

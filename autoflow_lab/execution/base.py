@@ -55,6 +55,14 @@ class RunOutcome:
             return RunStatus.CANCELLED
         return RunStatus.SUCCEEDED if self.error is None else RunStatus.FAILED
 
+    @property
+    def summary(self) -> str:
+        """How the run ended, as its log says it: "failed in cell 4: KeyError: 'x'"."""
+        if self.error is None:
+            return self.status.value
+        where = f" in {self.error.where}" if self.error.where else ""
+        return f"{self.status.value}{where}: {self.error.ename}: {self.error.evalue}"
+
 
 def stopped(
     reason: StopReason,

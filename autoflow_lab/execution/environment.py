@@ -7,27 +7,6 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from .redaction import (
-    REDACTED,
-    SHORTEST_SECRET,
-    redact,
-    redact_file,
-    redact_notebook,
-    redact_run_files,
-)
-
-__all__ = [
-    "BASE_VARIABLES",
-    "REDACTED",
-    "SHORTEST_SECRET",
-    "environment",
-    "kernel_environment",
-    "redact",
-    "redact_file",
-    "redact_notebook",
-    "redact_run_files",
-]
-
 # What a kernel needs to start and behave normally; nothing here is secret. Of
 # Jupyter's own variables only the folders it searches pass: the server's token,
 # password and session variables (JUPYTER_TOKEN, JPY_API_TOKEN, JPY_SESSION_NAME,

@@ -15,7 +15,7 @@ import nbformat
 from nbformat.sign import NotebookNotary
 
 from ..models import RunError
-from .redaction import redact_notebook_node, write_atomically
+from .redaction import redact_notebook_node, redact_run_files, write_atomically
 
 # Cells papermill adds to the executed notebook: the parameters it injects, and the
 # two notes it puts at the top and before the failing cell when a cell raises.
@@ -156,6 +156,18 @@ def finish(path: str, error: RunError | None, secrets: list[str]) -> None:
     with contextlib.suppress(Exception):  # no writable signature store: left untrusted
         NotebookNotary().sign(notebook)
     write_atomically(path, nbformat.writes(notebook))
+
+
+def finish_cut_short(
+    output_path: str, log_path: str, error: RunError | None, secrets: list[str]
+) -> None:
+    """Finish the files of a run cut short outside its worker's own control.
+
+    Whatever it left may have been cut mid-write, so it is redacted as text
+    first; then the notebook gets its error inline, is redacted again and signed.
+    """
+    redact_run_files(output_path, log_path, secrets)
+    finish(output_path, error, secrets)
 
 
 def _has_error_output(notebook: Any, error: RunError) -> bool:

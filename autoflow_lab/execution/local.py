@@ -24,7 +24,7 @@ from .base import (
 )
 from .process_groups import kill_process_group
 from .protocol import Execute, Finished, KernelStarted, Progressed, Stop
-from .redaction import redact, redact_run_files
+from .redaction import redact
 
 # How long a worker gets to stop a run before it is killed along with the run.
 STOP_GRACE_SECONDS = 10.0
@@ -210,7 +210,6 @@ def _after_death(spec: RunSpec, stop_reason: StopReason | None, outcome: RunOutc
     The worker may have died mid-write: whatever it left is redacted first.
     """
     secrets = list(spec.environment.values())
-    redact_run_files(spec.output_path, spec.log_path, secrets)
     notebook = executed_notebook.load(spec.output_path)
     error = outcome.error
     if error is not None and error.cell_index is not None:
@@ -220,13 +219,10 @@ def _after_death(spec: RunSpec, stop_reason: StopReason | None, outcome: RunOutc
             cell = executed_notebook.describe_cell(notebook, error.cell_index)
             outcome = RunOutcome(error=error.model_copy(update=cell))
         outcome = redact_outcome(outcome, secrets)
-    executed_notebook.finish(spec.output_path, outcome.error, secrets)
+    executed_notebook.finish_cut_short(spec.output_path, spec.log_path, outcome.error, secrets)
     if outcome.error is not None:
-        failed = outcome.error
-        where = f" in {failed.where}" if failed.where else ""
-        note = f"{outcome.status.value}{where}: {failed.ename}: {failed.evalue}"
         with open(spec.log_path, "a", encoding="utf-8") as log:
-            log.write(f"[{timestamp()} UTC AutoFlow] {redact(note, secrets)}\n")
+            log.write(f"[{timestamp()} UTC AutoFlow] {redact(outcome.summary, secrets)}\n")
     return outcome
 
 

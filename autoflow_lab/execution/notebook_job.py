@@ -28,7 +28,6 @@ from .redaction import (
     RedactingWriter,
     redact_file,
     redact_notebook_node,
-    redact_run_files,
     write_atomically,
 )
 
@@ -227,12 +226,7 @@ def execute_run(spec: RunSpec, control: RunControl) -> RunOutcome:
             control.join_output()
             outcome = redact_outcome(outcome, secrets)
             executed_notebook.finish(spec.output_path, outcome.error, secrets)
-            if outcome.error is None:
-                _note(log, "succeeded")
-            else:
-                error = outcome.error
-                where = f" in {error.where}" if error.where else ""
-                _note(log, f"{outcome.status.value}{where}: {error.ename}: {error.evalue}")
+            _note(log, outcome.summary)
         finally:
             log.close()
     redact_file(spec.log_path, secrets)  # a secret with a line break may span the pieces
@@ -321,4 +315,4 @@ def _describe(spec: RunSpec, error: Exception, notebook: Any, cell_index: int | 
     return described.model_copy(update={"evalue": evalue})
 
 
-__all__ = ["RunControl", "execute_run", "redact_outcome", "redact_run_files"]
+__all__ = ["RunControl", "execute_run"]

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 from ..errors import AutoflowError, Conflict, NotFound, Unavailable
 from ..execution import Executor, RunOutcome, RunSpec, StopReason, executed_notebook, stopped
-from ..execution.environment import redact_file
 from ..models import (
     NotebookParameters,
     Run,
@@ -194,11 +193,13 @@ class RunService:
     def _finish_leftovers(self, run: Run, error: RunError) -> None:
         """The partial notebook gets the interruption inline; secrets written before the
         owner died (mid-write, say) go from it and from the log."""
-        secrets = list(self._kernel_environment.values())
-        if run.output:
-            executed_notebook.finish(str(self._workspace.root / run.output), error, secrets)
-        if run.log and secrets:
-            redact_file(str(self._workspace.root / run.log), secrets)
+        if run.output and run.log:
+            executed_notebook.finish_cut_short(
+                str(self._workspace.root / run.output),
+                str(self._workspace.root / run.log),
+                error,
+                list(self._kernel_environment.values()),
+            )
 
     def _enqueue(self, run: Run, notebook: Notebook) -> None:
         assert run.output is not None
