@@ -26,6 +26,7 @@ SettleOrphan = Callable[[Run, "int | None", "Instance | None"], Awaitable[None]]
 
 
 def utcnow() -> datetime:
+    """Now, in UTC: the store keeps every time in UTC."""
     return datetime.now(timezone.utc)
 
 

@@ -8,7 +8,7 @@ import shutil
 from asyncio import FIRST_COMPLETED
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..store import Instance, InstanceKind, InstanceStore, RunStore
 from .kernels import run_kernel
-from .ownership import Ownership
+from .ownership import Ownership, utcnow
 from .parameters import declared_parameters, validate_parameters
 from .workspace import Notebook, Workspace
 
@@ -49,10 +49,6 @@ class Retention:
 
     keep_latest: int | None = None
     max_age: timedelta | None = None
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class RunService:
