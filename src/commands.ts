@@ -443,7 +443,7 @@ function selectedNotebooks(context: ICommandContext): string[] {
  *
  * @returns Whether the notebook on disk is up to date
  */
-async function saveIfOpenAndDirty(
+export async function saveIfOpenAndDirty(
   context: ICommandContext,
   path: string
 ): Promise<boolean> {

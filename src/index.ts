@@ -21,6 +21,7 @@ import {
 } from './commands';
 import { serverUnavailableNotice } from './messages';
 import { RunsModel } from './model';
+import { addParameters } from './parameterCommands';
 import { RunButtonExtension } from './widgets/RunButtonExtension';
 import { RunsPanel } from './widgets/RunsPanel';
 /* eslint-enable jupyter/prefer-lazy-imports */
@@ -85,10 +86,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     const context = { app, model, tracker, docManager, browserFactory, trans };
     addCommands(context);
+    const parametersSection = addParameters(context, palette);
 
     const panel = new RunsPanel({
       model,
       translator,
+      header: parametersSection,
       actions: {
         open: run => void openRun(context, run),
         openLog: run =>

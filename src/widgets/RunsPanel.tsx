@@ -18,6 +18,7 @@ export class RunsPanel extends ReactWidget {
     this.model = options.model;
     this._trans = options.translator.load('autoflow_lab');
     this._actions = options.actions;
+    this._header = options.header ?? null;
     this.id = RunsPanel.ID;
     this.addClass(PANEL_CLASS);
     this.title.icon = autoflowIcon;
@@ -33,33 +34,36 @@ export class RunsPanel extends ReactWidget {
     const model = this.model;
     const actions = this._actions;
     return (
-      <UseSignal signal={model.changed}>
-        {() => (
-          <RunsView
-            runs={model.runs}
-            hasMore={model.hasMore}
-            loadingMore={model.loadingMore}
-            loading={model.loading}
-            filters={model.filters}
-            selected={model.selected}
-            cancelling={model.cancelling}
-            serverState={model.serverState}
-            errorMessage={model.errorMessage}
-            trans={this._trans}
-            onOpen={actions.open}
-            onOpenLog={actions.openLog}
-            onCancel={actions.cancel}
-            onRerun={actions.rerun}
-            onDelete={actions.delete}
-            onDetails={this._onDetails}
-            onClose={this._onClose}
-            onLoadMore={this._onLoadMore}
-            onRefresh={this._onRefresh}
-            onFiltersChange={this._onFiltersChange}
-            onFilterNotebook={this._onFilterNotebook}
-          />
-        )}
-      </UseSignal>
+      <>
+        {this._header}
+        <UseSignal signal={model.changed}>
+          {() => (
+            <RunsView
+              runs={model.runs}
+              hasMore={model.hasMore}
+              loadingMore={model.loadingMore}
+              loading={model.loading}
+              filters={model.filters}
+              selected={model.selected}
+              cancelling={model.cancelling}
+              serverState={model.serverState}
+              errorMessage={model.errorMessage}
+              trans={this._trans}
+              onOpen={actions.open}
+              onOpenLog={actions.openLog}
+              onCancel={actions.cancel}
+              onRerun={actions.rerun}
+              onDelete={actions.delete}
+              onDetails={this._onDetails}
+              onClose={this._onClose}
+              onLoadMore={this._onLoadMore}
+              onRefresh={this._onRefresh}
+              onFiltersChange={this._onFiltersChange}
+              onFilterNotebook={this._onFilterNotebook}
+            />
+          )}
+        </UseSignal>
+      </>
     );
   }
 
@@ -101,6 +105,7 @@ export class RunsPanel extends ReactWidget {
   };
 
   private _actions: RunsPanel.IActions;
+  private _header: React.ReactElement | null;
   private _trans: TranslationBundle;
 }
 
@@ -137,5 +142,9 @@ export namespace RunsPanel {
     model: RunsModel;
     translator: ITranslator;
     actions: IActions;
+    /**
+     * Shown above the runs (the current notebook's parameters).
+     */
+    header?: React.ReactElement;
   }
 }
