@@ -7,7 +7,13 @@ from pathlib import Path
 from jupyter_server.extension.application import ExtensionApp
 from sqlalchemy.engine import make_url
 
-from .config import AutoflowSettings, build_run_service, database_url, passed_environment
+from .config import (
+    AutoflowSettings,
+    build_run_service,
+    build_schedule_service,
+    database_url,
+    passed_environment,
+)
 from .routes import route_handlers
 from .services import Workspace
 
@@ -32,14 +38,19 @@ class AutoflowApp(AutoflowSettings, ExtensionApp):
             kernel_names=kernel_specs.find_kernel_specs,
             kernel_environment=self._passed_environment(),
         )
+        self.schedules = build_schedule_service(self, self.runs)
         # Runs once the server's event loop is running.
-        self.serverapp.io_loop.add_callback(self.runs.start, self.requeue_interrupted_runs)
+        self.serverapp.io_loop.add_callback(self._start)
         self.log.info(
             "AutoFlow Lab: outputs in %s, database %s, %d concurrent runs",
             workspace.outputs,
             make_url(database_url(self, workspace)).render_as_string(hide_password=True),
             self.max_concurrent_runs,
         )
+
+    async def _start(self) -> None:
+        await self.runs.start(self.requeue_interrupted_runs)
+        await self.schedules.start()
 
     def _passed_environment(self) -> dict[str, str]:
         environment, missing = passed_environment(self.kernel_env_vars)
@@ -51,7 +62,8 @@ class AutoflowApp(AutoflowSettings, ExtensionApp):
         return environment
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend(route_handlers(self.runs))
+        self.handlers.extend(route_handlers(self.runs, self.schedules))
 
     async def stop_extension(self) -> None:
+        await self.schedules.close()
         await self.runs.close()

@@ -42,6 +42,7 @@ from .models import (
     RunCreate,
     RunListQuery,
     RunStatus,
+    RunTrigger,
     TriggerKind,
 )
 from .services import RunService, Workspace
@@ -275,7 +276,7 @@ async def _run(options: argparse.Namespace, settings: CommandSettings) -> int:
         _warn_of_new_history(new_history, workspace.root)
     try:
         await service.start()
-        run = await service.submit(request, trigger=TriggerKind.CLI)
+        run = await service.submit(request, trigger=RunTrigger(kind=TriggerKind.CLI))
         print(f"Run {run.id} of {run.notebook} queued", file=sys.stderr)
         run = await _follow(service, run, quiet=options.quiet)
     finally:

@@ -22,8 +22,8 @@ from traitlets.config.loader import ConfigFileNotFound, JSONFileConfigLoader, Py
 from .errors import InvalidInput
 from .execution import Executor, LocalExecutor
 from .models import MAX_TIMEOUT_SECONDS
-from .services import Retention, RunService, Workspace
-from .store import InstanceKind, RunStore, default_database_url, open_database
+from .services import Retention, RunService, ScheduleService, Workspace
+from .store import InstanceKind, RunStore, ScheduleStore, default_database_url, open_database
 
 # The files a Jupyter server reads its configuration from, lowest priority first:
 # the extension's own file, then the shared and the server's files (the server
@@ -37,6 +37,7 @@ LONGEST = {
     "cell_timeout": MAX_TIMEOUT_SECONDS,
     "owner_timeout": MAX_TIMEOUT_SECONDS,
     "heartbeat_interval": MAX_TIMEOUT_SECONDS,
+    "catch_up_window": MAX_TIMEOUT_SECONDS,
     "keep_runs_days": 100 * 365,
 }
 
@@ -122,6 +123,16 @@ class AutoflowSettings(HasTraits):
         ),
     )
 
+    catch_up_window = Float(
+        3600.0,
+        config=True,
+        help=(
+            "Seconds back a schedule with catch_up 'latest' looks, at start-up, for a fire "
+            "missed while no server ran: the latest such fire gets its run. A schedule "
+            "may set its own window."
+        ),
+    )
+
     keep_runs_per_notebook = Integer(
         None,
         allow_none=True,
@@ -172,6 +183,7 @@ class AutoflowSettings(HasTraits):
         "cell_timeout",
         "owner_timeout",
         "heartbeat_interval",
+        "catch_up_window",
     )
     def _check_positive(self, proposal: dict[str, Any]) -> Any:
         value = proposal["value"]
@@ -278,6 +290,19 @@ def passed_environment(names: Iterable[str]) -> tuple[dict[str, str], list[str]]
     names = list(dict.fromkeys(names))
     missing = [name for name in names if name not in os.environ]
     return {name: os.environ[name] for name in names if name in os.environ}, missing
+
+
+def build_schedule_service(settings: AutoflowSettings, runs: RunService) -> ScheduleService:
+    """Schedules in the run service's database; they fire through it.
+
+    Servers sharing the database re-read changed schedules at each heartbeat interval.
+    """
+    return ScheduleService(
+        ScheduleStore(runs.engine),
+        runs,
+        catch_up_window=settings.catch_up_window,
+        sync_interval=settings.heartbeat_interval,
+    )
 
 
 def build_run_service(

@@ -57,6 +57,10 @@ class Conflict(AutoflowError):
     name = ErrorName.CONFLICT
 
 
+class AlreadyFired(Conflict):
+    """A run for this schedule fire exists already: another server (or try) made it."""
+
+
 class Unavailable(AutoflowError):
     """The run database cannot be reached or written right now; try again later."""
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
 
 LOG_NAME = "run.log"
 # The longest time limit a run may set: one year, far beyond any real run.
@@ -93,14 +93,25 @@ class RunProgress(BaseModel):
 class TriggerKind(str, Enum):
     MANUAL = "manual"
     CLI = "cli"
+    SCHEDULE = "schedule"
 
 
 class RunTrigger(BaseModel):
-    """What started a run: someone in JupyterLab or the REST API, or the command line."""
+    """What started a run: someone in Lab or the REST API, the command line, or a schedule."""
 
     model_config = ConfigDict(frozen=True)
 
     kind: TriggerKind
+    schedule_id: int | None = Field(
+        default=None, description="The schedule that started the run (kind 'schedule')."
+    )
+    schedule_name: str | None = Field(
+        default=None, description="That schedule's name now; null once it is deleted."
+    )
+    scheduled_for: datetime | None = Field(
+        default=None,
+        description="The fire time the run is for; null for a schedule's 'run now'.",
+    )
 
 
 class Run(BaseModel):
@@ -127,40 +138,36 @@ class Run(BaseModel):
         return None if self.output is None else str(PurePosixPath(self.output).parent / LOG_NAME)
 
 
+def _identifier_names(parameters: dict[str, Any]) -> dict[str, Any]:
+    bad = [name for name in parameters if not name.isidentifier()]
+    if bad:
+        raise ValueError(
+            f"parameter names must be Python identifiers, got {', '.join(map(repr, bad))}"
+        )
+    return parameters
+
+
+Parameters = Annotated[dict[str, Any], AfterValidator(_identifier_names)]
+Seconds = Annotated[float, Field(gt=0, le=MAX_TIMEOUT_SECONDS, allow_inf_nan=False)]
+
+
 class RunCreate(BaseModel):
     """Body of ``POST runs``."""
 
     model_config = ConfigDict(extra="forbid")
 
     notebook: str = Field(min_length=1)
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: Parameters = Field(default_factory=dict)
     kernel_name: str | None = Field(
         default=None, description="Overrides the kernel named in the notebook's metadata."
     )
-    timeout: float | None = Field(
-        default=None,
-        gt=0,
-        le=MAX_TIMEOUT_SECONDS,
-        allow_inf_nan=False,
-        description="Wall-clock limit in seconds; overrides the server's.",
+    timeout: Seconds | None = Field(
+        default=None, description="Wall-clock limit in seconds; overrides the server's."
     )
-    cell_timeout: float | None = Field(
+    cell_timeout: Seconds | None = Field(
         default=None,
-        gt=0,
-        le=MAX_TIMEOUT_SECONDS,
-        allow_inf_nan=False,
         description="Per-cell limit in seconds (fractions allowed); overrides the server's.",
     )
-
-    @field_validator("parameters")
-    @classmethod
-    def _names_are_identifiers(cls, parameters: dict[str, Any]) -> dict[str, Any]:
-        bad = [name for name in parameters if not name.isidentifier()]
-        if bad:
-            raise ValueError(
-                f"parameter names must be Python identifiers, got {', '.join(map(repr, bad))}"
-            )
-        return parameters
 
 
 class RunListQuery(BaseModel):
@@ -178,6 +185,9 @@ class RunListQuery(BaseModel):
     status: RunStatus | None = Field(default=None, description="Only runs with this status.")
     notebook: str | None = Field(
         default=None, description="Only runs of this notebook (path relative to the root)."
+    )
+    schedule: int | None = Field(
+        default=None, ge=0, description="Only runs started by this schedule (its id)."
     )
     q: str | None = Field(
         default=None,
@@ -253,6 +263,174 @@ class RunPath(BaseModel):
     """Path arguments of ``runs/{run_id}`` and the routes below it."""
 
     run_id: int = Field(ge=0, description="The run's id.")
+
+
+class CronTriggerSpec(BaseModel):
+    """Fires on a five-field cron expression with standard semantics, in a timezone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["cron"]
+    expression: str = Field(
+        max_length=256,
+        description="minute hour day-of-month month day-of-week; day-of-week 0 and 7 are Sunday.",
+    )
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA timezone; null on a create means the server's, which is then stored.",
+    )
+
+
+class IntervalTriggerSpec(BaseModel):
+    """Fires every ``seconds``, counted from ``start`` (or from the schedule's creation)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["interval"]
+    seconds: float = Field(allow_inf_nan=False, le=MAX_TIMEOUT_SECONDS, description="At least 1.")
+    start: datetime | None = Field(
+        default=None, description="When the first fire is, with an offset; null: at creation."
+    )
+
+
+class OnceTriggerSpec(BaseModel):
+    """Fires once, at ``at``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["once"]
+    at: datetime = Field(description="ISO date-time with an offset, in the future.")
+
+
+TriggerSpec = Annotated[
+    CronTriggerSpec | IntervalTriggerSpec | OnceTriggerSpec, Field(discriminator="kind")
+]
+
+
+class CatchUp(str, Enum):
+    """What a schedule does with fires missed while no server was running."""
+
+    SKIP = "skip"
+    LATEST = "latest"
+
+
+class Overlap(str, Enum):
+    """What a fire does while the schedule's previous run is still queued or running."""
+
+    SKIP = "skip"
+    QUEUE = "queue"
+
+
+class ScheduleCreate(BaseModel):
+    """Body of ``POST schedules``; also what a ``PATCH`` must add up to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Defaults to the notebook's name without its suffix.",
+    )
+    notebook: str = Field(min_length=1, description="Notebook path relative to the server root.")
+    parameters: Parameters = Field(default_factory=dict)
+    trigger: TriggerSpec
+    kernel_name: str | None = Field(
+        default=None, description="Overrides the kernel named in the notebook's metadata."
+    )
+    timeout: Seconds | None = Field(default=None, description="Wall-clock limit of each run.")
+    cell_timeout: Seconds | None = Field(default=None, description="Limit of each cell.")
+    paused: bool = False
+    catch_up: CatchUp = Field(
+        default=CatchUp.SKIP,
+        description=(
+            "Fires missed while no server ran: skip them, or run once for the latest if it "
+            "is within catch_up_window."
+        ),
+    )
+    catch_up_window: Seconds | None = Field(
+        default=None,
+        description="How old a missed fire may be to be caught up; null: the server's.",
+    )
+    overlap: Overlap = Field(
+        default=Overlap.SKIP,
+        description=(
+            "A fire while the previous run is queued or running: skip it (counted) or queue it."
+        ),
+    )
+
+
+class ScheduleUpdate(BaseModel):
+    """Body of ``PATCH schedules/<id>``: the fields to change; null clears an optional one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    notebook: str | None = None
+    parameters: dict[str, Any] | None = None
+    trigger: TriggerSpec | None = None
+    kernel_name: str | None = None
+    timeout: float | None = None
+    cell_timeout: float | None = None
+    paused: bool | None = None
+    catch_up: CatchUp | None = None
+    catch_up_window: float | None = None
+    overlap: Overlap | None = None
+
+
+class ScheduleLastRun(BaseModel):
+    id: int
+    status: RunStatus
+    scheduled_for: datetime | None
+
+
+class Schedule(BaseModel):
+    id: int
+    name: str
+    notebook: str
+    parameters: dict[str, Any]
+    trigger: TriggerSpec
+    kernel_name: str | None
+    timeout: float | None
+    cell_timeout: float | None
+    paused: bool
+    catch_up: CatchUp
+    catch_up_window: float | None
+    overlap: Overlap
+    description: str = Field(description="The trigger in words.")
+    next_fire_times: list[datetime] = Field(
+        description="The next 5 fire times, in the trigger's timezone; empty while paused."
+    )
+    last_run: ScheduleLastRun | None
+    skipped_fires: int = Field(description="Fires skipped because the previous run had not ended.")
+    last_skipped_at: datetime | None
+    last_fire_at: datetime | None = Field(description="The latest fire time a run was made for.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ScheduleList(BaseModel):
+    schedules: list[Schedule]
+
+
+class TriggerPreviewRequest(BaseModel):
+    """Body of ``POST schedules/preview``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    trigger: TriggerSpec
+
+
+class TriggerPreview(BaseModel):
+    description: str
+    next_fire_times: list[datetime]
+
+
+class SchedulePath(BaseModel):
+    """Path arguments of ``schedules/{schedule_id}`` and the routes below it."""
+
+    schedule_id: int = Field(ge=0, description="The schedule's id.")
 
 
 class ErrorName(str, Enum):

@@ -35,10 +35,17 @@ from .models import (
     RunListQuery,
     RunPage,
     RunPath,
+    Schedule,
+    ScheduleCreate,
+    ScheduleList,
+    SchedulePath,
+    ScheduleUpdate,
+    TriggerPreview,
+    TriggerPreviewRequest,
     VersionInfo,
 )
 from .openapi import Operation, document
-from .services import RunService
+from .services import RunService, ScheduleService
 
 AUTH_RESOURCE = "autoflow"
 
@@ -107,8 +114,9 @@ class AutoflowHandler(APIHandler):
     # The arguments captured by the route's pattern, in order.
     path_model: ClassVar[type[BaseModel] | None] = None
 
-    def initialize(self, runs: RunService) -> None:
+    def initialize(self, runs: RunService, schedules: ScheduleService) -> None:
         self.runs = runs
+        self.schedules = schedules
 
     def parse_body(self, model: type[ModelT]) -> ModelT:
         try:
@@ -273,6 +281,137 @@ class NotebookParametersHandler(AutoflowHandler):
         self.write_model(await self.runs.notebook_parameters(query.path))
 
 
+class SchedulesHandler(AutoflowHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("listSchedules", "Every schedule.", ScheduleList, errors=(503,)),
+        "post": Operation(
+            "createSchedule",
+            "Schedule a notebook; its parameters are checked against the notebook now.",
+            Schedule,
+            status=201,
+            body=ScheduleCreate,
+            errors=(400, 403, 404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_model(await self.schedules.list())
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request = self.parse_body(ScheduleCreate)
+        self.write_model(await self.schedules.create(request), status=201)
+
+
+class SchedulePreviewHandler(AutoflowHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "previewTrigger",
+            "A trigger in words and its next fire times; nothing is stored.",
+            TriggerPreview,
+            body=TriggerPreviewRequest,
+            errors=(400,),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request = self.parse_body(TriggerPreviewRequest)
+        self.write_model(await self.schedules.preview(request.trigger))
+
+
+class ScheduleHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("getSchedule", "One schedule.", Schedule, errors=(404, 503)),
+        "patch": Operation(
+            "updateSchedule",
+            "Change any of a schedule's fields; the result is checked like a new schedule.",
+            Schedule,
+            body=ScheduleUpdate,
+            errors=(400, 403, 404, 503),
+        ),
+        "delete": Operation(
+            "deleteSchedule",
+            "Delete a schedule; its runs stay in the history.",
+            None,
+            status=204,
+            errors=(404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.get(_schedule_id(schedule_id)))
+
+    @web.authenticated
+    @authorized
+    async def patch(self, schedule_id: str) -> None:
+        change = self.parse_body(ScheduleUpdate)
+        self.write_model(await self.schedules.update(_schedule_id(schedule_id), change))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, schedule_id: str) -> None:
+        await self.schedules.delete(_schedule_id(schedule_id))
+        self.set_status(204)
+        self.finish()
+
+
+class SchedulePauseHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "pauseSchedule", "Stop a schedule firing.", Schedule, errors=(400, 404, 503)
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.pause(_schedule_id(schedule_id)))
+
+
+class ScheduleResumeHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "resumeSchedule",
+            "Let a paused schedule fire again (missed fires are not made up).",
+            Schedule,
+            errors=(400, 404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.resume(_schedule_id(schedule_id)))
+
+
+class ScheduleRunHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "runSchedule",
+            "Queue a run with the schedule's notebook and parameters now.",
+            Run,
+            status=202,
+            errors=(400, 404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.run_now(_schedule_id(schedule_id)), status=202)
+
+
 class OpenApiHandler(AutoflowHandler):
     operations: ClassVar[dict[str, Operation]] = {
         "get": Operation("getOpenApi", "This API's OpenAPI 3.1 document.", dict),
@@ -293,10 +432,18 @@ class UnknownRouteHandler(AutoflowHandler):
 
 
 def _run_id(text: str) -> int:
+    return _id(text, "run")
+
+
+def _schedule_id(text: str) -> int:
+    return _id(text, "schedule")
+
+
+def _id(text: str, what: str) -> int:
     # ASCII digits only (str.isdigit also takes "²" and "٣"), and within the
     # database's 64-bit integers.
     if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
-        raise NotFound(f"No run with id {text!r}.")
+        raise NotFound(f"No {what} with id {text!r}.")
     return int(text)
 
 
@@ -307,13 +454,21 @@ ROUTES: list[tuple[str, type[AutoflowHandler]]] = [
     (r"/autoflow/api/runs/([^/]+)", RunHandler),
     (r"/autoflow/api/runs/([^/]+)/cancel", RunCancelHandler),
     (r"/autoflow/api/runs/([^/]+)/log", RunLogHandler),
+    (r"/autoflow/api/schedules", SchedulesHandler),
+    (r"/autoflow/api/schedules/preview", SchedulePreviewHandler),
+    (r"/autoflow/api/schedules/([^/]+)", ScheduleHandler),
+    (r"/autoflow/api/schedules/([^/]+)/pause", SchedulePauseHandler),
+    (r"/autoflow/api/schedules/([^/]+)/resume", ScheduleResumeHandler),
+    (r"/autoflow/api/schedules/([^/]+)/run", ScheduleRunHandler),
     (r"/autoflow/api/notebooks/parameters", NotebookParametersHandler),
     (r"/autoflow/api/openapi\.json", OpenApiHandler),
     (r"/autoflow/api/.*", UnknownRouteHandler),  # last: it matches every path
 ]
 
 
-def route_handlers(runs: RunService) -> list[tuple[str, type[AutoflowHandler], dict[str, Any]]]:
+def route_handlers(
+    runs: RunService, schedules: ScheduleService
+) -> list[tuple[str, type[AutoflowHandler], dict[str, Any]]]:
     """Handlers for ``ExtensionApp.handlers``; the server prefixes its base URL."""
-    dependencies = {"runs": runs}
+    dependencies = {"runs": runs, "schedules": schedules}
     return [(pattern, handler, dependencies) for pattern, handler in ROUTES]

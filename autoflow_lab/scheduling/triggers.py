@@ -21,6 +21,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ..errors import InvalidInput
+from ..models import CronTriggerSpec, IntervalTriggerSpec, TriggerSpec
 
 FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 FIELD_NAMES = {
@@ -229,3 +230,78 @@ def just_after(moment: datetime) -> datetime:
 
 def _wall_clock(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None, fold=0)
+
+
+def server_timezone_name() -> str:
+    """The IANA name of the server's timezone, stored on cron schedules created without one."""
+    from tzlocal import get_localzone_name
+
+    return get_localzone_name() or "UTC"
+
+
+def trigger_of(spec: TriggerSpec, anchor: datetime, now: datetime | None = None) -> BaseTrigger:
+    """The APScheduler trigger ``spec`` describes.
+
+    An interval without a start counts from ``anchor`` (the schedule's creation), so
+    every server sharing the database computes the same fire times. With ``now``,
+    a ``once`` in the past is refused, as on a create or a change of trigger.
+    """
+    if isinstance(spec, CronTriggerSpec):
+        return cron_trigger(spec.expression, parse_timezone(spec.timezone))
+    if isinstance(spec, IntervalTriggerSpec):
+        start = spec.start or anchor
+        if start.tzinfo is None:
+            raise InvalidInput(
+                f"{start.isoformat()} has no offset or timezone: give one, as in "
+                "2026-12-01T06:00:00+00:00.",
+                field="trigger.start",
+            )
+        return interval_trigger(spec.seconds, start, timezone.utc)
+    if now is None:  # a stored once, perhaps past: it fires at most once anyway
+        return DateTrigger(run_date=spec.at)
+    return once_trigger(spec.at, now)
+
+
+def trigger_zone(spec: TriggerSpec) -> tzinfo:
+    """The zone a trigger's times read best in: the cron's own, else the one given."""
+    if isinstance(spec, CronTriggerSpec):
+        return parse_timezone(spec.timezone)
+    moment = spec.start if isinstance(spec, IntervalTriggerSpec) else spec.at
+    return moment.tzinfo if moment is not None and moment.tzinfo is not None else timezone.utc
+
+
+def describe_trigger(spec: TriggerSpec) -> str:
+    """The trigger in words, as the schedules list and the dialog's preview show it."""
+    if isinstance(spec, CronTriggerSpec):
+        return describe_cron(spec.expression, spec.timezone or server_timezone_name())
+    if isinstance(spec, IntervalTriggerSpec):
+        every = f"Every {_duration(spec.seconds)}"
+        return every if spec.start is None else f"{every} from {spec.start.isoformat()}"
+    return f"Once, at {spec.at.isoformat()}"
+
+
+def latest_fire_between(
+    trigger: BaseTrigger, after: datetime, until: datetime, limit: int = 100_000
+) -> datetime | None:
+    """The latest fire time in (``after``, ``until``], if any: a fire that was missed."""
+    latest = None
+    fire = trigger.get_next_fire_time(None, just_after(after))
+    for _ in range(limit):
+        if fire is None or fire > until:
+            break
+        if fire > after:
+            latest = fire
+        fire = trigger.get_next_fire_time(fire, just_after(fire))
+    return latest
+
+
+UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def _duration(seconds: float) -> str:
+    """90 -> '90 seconds', 3600 -> 'hour', 7200 -> '2 hours'."""
+    for name, size in UNITS:
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return name if count == 1 else f"{count} {name}s"
+    return f"{seconds:g} seconds"

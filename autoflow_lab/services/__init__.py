@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .runs import Retention, RunService
+from .schedules import ScheduleService
 from .workspace import Workspace
 
-__all__ = ["Retention", "RunService", "Workspace"]
+__all__ = ["Retention", "RunService", "ScheduleService", "Workspace"]

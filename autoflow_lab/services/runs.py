@@ -12,6 +12,8 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
+from sqlalchemy import Engine
+
 from ..errors import AutoflowError, Conflict, NotFound, Unavailable
 from ..execution import Executor, RunOutcome, RunSpec, StopReason, executed_notebook, stopped
 from ..models import (
@@ -23,9 +25,10 @@ from ..models import (
     RunPage,
     RunProgress,
     RunStatus,
-    TriggerKind,
+    RunTrigger,
 )
 from ..store import Instance, InstanceKind, InstanceStore, RunStore
+from ..store.runs import MANUAL
 from .kernels import run_kernel
 from .ownership import Ownership, utcnow
 from .parameters import declared_parameters, validate_parameters
@@ -102,6 +105,11 @@ class RunService:
         self._progress: dict[int, RunProgress] = {}
         self._progress_writers: dict[int, asyncio.Task[None]] = {}
 
+    @property
+    def engine(self) -> Engine:
+        """The database the runs live in; schedules share it."""
+        return self._store.engine
+
     async def start(self, requeue_interrupted: bool = False) -> None:
         """Call once the event loop runs: register this instance and keep it alive.
 
@@ -121,15 +129,13 @@ class RunService:
         if not self._closing:  # a server stopped during start-up stays stopped
             self._ownership.keep_alive(self._settle_orphan if sweeps else None)
 
-    async def submit(self, request: RunCreate, trigger: TriggerKind = TriggerKind.MANUAL) -> Run:
-        # A request may arrive while the server's start-up callback is registering.
-        await asyncio.wait_for(self._registered.wait(), REGISTRATION_SECONDS)
-        owner_id = self._ownership.instance_id
-        assert owner_id is not None
-        notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
-        kernel_name = await self._check_kernel(request.kernel_name, notebook)
-        declared = await asyncio.to_thread(declared_parameters, notebook)
-        parameters = validate_parameters(request.parameters, declared)
+    async def submit(self, request: RunCreate, trigger: RunTrigger = MANUAL) -> Run:
+        """Queue a run after checking its notebook, kernel and parameters.
+
+        ``AlreadyFired`` when the trigger is a schedule fire that has its run already.
+        """
+        owner_id = await self._owner_id()
+        notebook, kernel_name, parameters = await self._accept(request)
         created_at = utcnow()
 
         def output_for(run_id: int) -> str:
@@ -151,6 +157,51 @@ class RunService:
         run = await asyncio.to_thread(create)
         self._enqueue(run, notebook)
         return run
+
+    async def check(self, request: RunCreate) -> RunCreate:
+        """``request`` as a run would take it (normalised path, coerced parameters), or
+        the refusal a submission would get; for requests kept to run later."""
+        notebook, _, parameters = await self._accept(request)
+        return request.model_copy(update={"notebook": notebook.path, "parameters": parameters})
+
+    async def _accept(self, request: RunCreate) -> tuple[Notebook, str, dict[str, Any]]:
+        """The notebook, kernel and parameters of a run request, each checked."""
+        notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
+        kernel_name = await self._check_kernel(request.kernel_name, notebook)
+        declared = await asyncio.to_thread(declared_parameters, notebook)
+        return notebook, kernel_name, validate_parameters(request.parameters, declared)
+
+    async def record_refusal(
+        self, request: RunCreate, trigger: RunTrigger, refusal: AutoflowError
+    ) -> Run:
+        """Record a run that could not start (a schedule fire whose notebook changed or
+        vanished) as failed, saying why, so the history shows the fire.
+
+        ``AlreadyFired`` when the fire has its run already.
+        """
+        owner_id = await self._owner_id()
+        error = RunError(cell_index=None, ename=refusal.name.value, evalue=refusal.message)
+        create = partial(
+            self._store.create,
+            request.notebook,
+            request.parameters,
+            request.kernel_name,
+            utcnow(),
+            lambda run_id: "",
+            timeout=request.timeout or self._run_timeout,
+            cell_timeout=request.cell_timeout or self._cell_timeout,
+            trigger=trigger,
+            owner_id=owner_id,
+            refusal=error,
+        )
+        return await asyncio.to_thread(create)
+
+    async def _owner_id(self) -> int:
+        # A request may arrive while the server's start-up callback is registering.
+        await asyncio.wait_for(self._registered.wait(), REGISTRATION_SECONDS)
+        owner_id = self._ownership.instance_id
+        assert owner_id is not None
+        return owner_id
 
     async def _settle_orphan(
         self, run: Run, owner: int | None, owner_record: Instance | None
@@ -266,7 +317,13 @@ class RunService:
 
     async def page(self, query: RunListQuery) -> RunPage:
         page = partial(
-            self._store.page, query.limit, query.cursor, query.status, query.notebook, query.q
+            self._store.page,
+            query.limit,
+            query.cursor,
+            query.status,
+            query.notebook,
+            query.q,
+            query.schedule,
         )
         return await asyncio.to_thread(page)
 

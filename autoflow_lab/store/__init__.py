@@ -5,12 +5,15 @@ from __future__ import annotations
 from .database import default_database_url, open_database
 from .instances import Instance, InstanceKind, InstanceStore
 from .runs import RunStore
+from .schedules import ScheduleStore, StoredSchedule
 
 __all__ = [
     "Instance",
     "InstanceKind",
     "InstanceStore",
     "RunStore",
+    "ScheduleStore",
+    "StoredSchedule",
     "default_database_url",
     "open_database",
 ]

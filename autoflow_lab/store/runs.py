@@ -7,11 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import InvalidInput, NotFound
+from ..errors import AlreadyFired, InvalidInput, NotFound
 from ..models import Run, RunError, RunPage, RunProgress, RunStatus, RunTrigger, TriggerKind
 from .tables import RunRow
+
+MANUAL = RunTrigger(kind=TriggerKind.MANUAL)
 
 
 class RunStore:
@@ -28,26 +31,44 @@ class RunStore:
         output_for: Callable[[int], str],
         timeout: float | None = None,
         cell_timeout: float | None = None,
-        trigger: TriggerKind = TriggerKind.MANUAL,
+        trigger: RunTrigger = MANUAL,
         owner_id: int | None = None,
+        refusal: RunError | None = None,
     ) -> Run:
-        """Insert a queued run owned by ``owner_id``; ``output_for(id)`` names its notebook."""
-        with self._sessions.begin() as session:
-            row = RunRow(
-                notebook=notebook,
-                parameters=parameters,
-                kernel_name=kernel_name,
-                status=RunStatus.QUEUED.value,
-                timeout=timeout,
-                cell_timeout=cell_timeout,
-                trigger_kind=trigger.value,
-                owner_id=owner_id,
-                created_at=created_at,
-            )
-            session.add(row)
-            session.flush()  # assigns the id the output path is named after
-            row.output = output_for(row.id)
-            return _to_run(row)
+        """Insert a queued run owned by ``owner_id``; ``output_for(id)`` names its notebook.
+
+        With a ``refusal``, the run is recorded as failed before it started, with no
+        output: a schedule fire that could not run. ``AlreadyFired`` when a run for
+        the trigger's schedule fire exists already.
+        """
+        try:
+            with self._sessions.begin() as session:
+                row = RunRow(
+                    notebook=notebook,
+                    parameters=parameters,
+                    kernel_name=kernel_name,
+                    status=RunStatus.QUEUED.value if refusal is None else RunStatus.FAILED.value,
+                    timeout=timeout,
+                    cell_timeout=cell_timeout,
+                    trigger_kind=trigger.kind.value,
+                    schedule_id=trigger.schedule_id,
+                    scheduled_for=trigger.scheduled_for,
+                    owner_id=owner_id,
+                    created_at=created_at,
+                    finished_at=None if refusal is None else created_at,
+                    **_error_columns(refusal),
+                )
+                session.add(row)
+                session.flush()  # assigns the id the output path is named after
+                if refusal is None:
+                    row.output = output_for(row.id)
+                return _to_run(row)  # loads the schedule it names, for its name
+        except IntegrityError as error:
+            if trigger.scheduled_for is None:
+                raise
+            raise AlreadyFired(
+                f"Schedule {trigger.schedule_id} has a run for {trigger.scheduled_for} already."
+            ) from error
 
     def get(self, run_id: int) -> Run:
         with self._sessions() as session:
@@ -60,6 +81,7 @@ class RunStore:
         status: RunStatus | None = None,
         notebook: str | None = None,
         text: str | None = None,
+        schedule: int | None = None,
     ) -> RunPage:
         """Newest first, keyset-paginated on the id so deep pages stay cheap.
 
@@ -72,6 +94,8 @@ class RunStore:
             query = query.where(RunRow.status == status.value)
         if notebook is not None:
             query = query.where(RunRow.notebook == notebook)
+        if schedule is not None:
+            query = query.where(RunRow.schedule_id == schedule)
         if text:
             columns = (RunRow.notebook, RunRow.error_ename, RunRow.error_evalue)
             query = query.where(or_(*(c.icontains(text, autoescape=True) for c in columns)))
@@ -264,7 +288,12 @@ def _to_run(row: RunRow) -> Run:
         timeout=row.timeout,
         cell_timeout=row.cell_timeout,
         progress=_progress(row),
-        trigger=RunTrigger(kind=TriggerKind(row.trigger_kind)),
+        trigger=RunTrigger(
+            kind=TriggerKind(row.trigger_kind),
+            schedule_id=row.schedule_id,
+            schedule_name=row.schedule.name if row.schedule is not None else None,
+            scheduled_for=row.scheduled_for,
+        ),
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,

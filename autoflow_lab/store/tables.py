@@ -5,9 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, foreign, mapped_column, relationship
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -34,7 +44,11 @@ class Base(DeclarativeBase):
 class RunRow(Base):
     __tablename__ = "runs"
     # AUTOINCREMENT on SQLite: ids are never reused, so pagination cursors stay valid.
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    # One run per schedule fire, whichever server fires it: the database decides.
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "scheduled_for", name="uq_runs_schedule_fire"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     notebook: Mapped[str] = mapped_column(String(1024), index=True)
@@ -59,6 +73,38 @@ class RunRow(Base):
     trigger_kind: Mapped[str] = mapped_column(String(16), server_default="manual")
     # The instance (server or command) executing the run; it alone records the outcome.
     owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # No foreign key: a deleted schedule's runs stay in the history, naming its id.
+    schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    scheduled_for: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    schedule: Mapped[ScheduleRow | None] = relationship(
+        primaryjoin=lambda: foreign(RunRow.schedule_id) == ScheduleRow.id,
+        lazy="joined",
+        viewonly=True,
+    )
+
+
+class ScheduleRow(Base):
+    __tablename__ = "schedules"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    notebook: Mapped[str] = mapped_column(String(1024))
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    trigger: Mapped[dict[str, Any]] = mapped_column(JSON)
+    kernel_name: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    timeout: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cell_timeout: Mapped[float | None] = mapped_column(Float, nullable=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    catch_up: Mapped[str] = mapped_column(String(16))
+    catch_up_window: Mapped[float | None] = mapped_column(Float, nullable=True)
+    overlap: Mapped[str] = mapped_column(String(16))
+    skipped_fires: Mapped[int] = mapped_column(Integer, default=0)
+    last_skipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_fire_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Every change moves it on: servers sharing the database reload what changed.
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class InstanceRow(Base):

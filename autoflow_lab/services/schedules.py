@@ -1,0 +1,318 @@
+"""Schedules: validated definitions in the database, fired by the clock, exactly once.
+
+A fire only asks the run service for a run. The run records the schedule and the
+fire time it is for, under a unique key, so of several servers sharing a database
+(or one restarting mid-fire) exactly one makes the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import PurePosixPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import (
+    AlreadyFired,
+    AutoflowError,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+    describe,
+    field_of,
+)
+from ..models import (
+    CatchUp,
+    CronTriggerSpec,
+    Overlap,
+    Run,
+    RunCreate,
+    RunTrigger,
+    Schedule,
+    ScheduleCreate,
+    ScheduleList,
+    ScheduleUpdate,
+    TriggerKind,
+    TriggerPreview,
+    TriggerSpec,
+)
+from ..scheduling import (
+    Clock,
+    describe_trigger,
+    latest_fire_between,
+    next_fire_times,
+    server_timezone_name,
+    trigger_of,
+    trigger_zone,
+)
+from ..store import ScheduleStore, StoredSchedule
+from ..store.schedules import Revision
+from .ownership import utcnow
+from .runs import RunService
+
+log = logging.getLogger(__name__)
+
+PREVIEW_FIRES = 5
+
+
+class ScheduleService:
+    """Keeps schedules, and (in a server) fires them.
+
+    ``start`` loads every schedule into the clock, catching up missed fires, and
+    re-reads the table every ``sync_interval`` seconds when another server or the
+    command line changed it. The command line uses the service without starting it.
+    """
+
+    def __init__(
+        self,
+        store: ScheduleStore,
+        runs: RunService,
+        catch_up_window: float,
+        sync_interval: float,
+    ) -> None:
+        self._store = store
+        self._runs = runs
+        self._catch_up_window = catch_up_window
+        self._sync_interval = sync_interval
+        self._clock: Clock | None = None
+        self._revision: Revision | None = None
+        self._loaded: dict[int, datetime] = {}  # schedule id -> updated_at in the clock
+        self._sync: asyncio.Task[None] | None = None
+
+    # --- the API's verbs
+
+    async def create(self, request: ScheduleCreate) -> Schedule:
+        settings = await self._checked(request, trigger_changed=True)
+        stored = await asyncio.to_thread(self._store.create, settings, utcnow())
+        self._load(stored)
+        return await self._describe(stored)
+
+    async def list(self) -> ScheduleList:
+        stored = await asyncio.to_thread(self._store.all)
+        last_runs = await asyncio.to_thread(self._store.last_runs, [s.id for s in stored])
+        return ScheduleList(schedules=[self._to_schedule(s, last_runs.get(s.id)) for s in stored])
+
+    async def get(self, schedule_id: int) -> Schedule:
+        return await self._describe(await asyncio.to_thread(self._store.get, schedule_id))
+
+    async def update(self, schedule_id: int, change: ScheduleUpdate) -> Schedule:
+        """Any field may change, and the result is validated like a create."""
+        current = await asyncio.to_thread(self._store.get, schedule_id)
+        fields = current.settings.model_dump()
+        changes = change.model_dump(exclude_unset=True)
+        if "name" in changes and changes["name"] is None:
+            raise InvalidInput("A schedule needs a name.", field="name")
+        fields.update(changes)
+        try:
+            request = ScheduleCreate.model_validate(fields)
+        except ValidationError as error:
+            raise InvalidInput(
+                f"Invalid request body: {describe(error)}", field=field_of(error)
+            ) from error
+        trigger_changed = request.trigger != current.settings.trigger
+        settings = await self._checked(request, trigger_changed=trigger_changed)
+        stored = await asyncio.to_thread(self._store.update, schedule_id, settings, utcnow())
+        self._load(stored)
+        return await self._describe(stored)
+
+    async def delete(self, schedule_id: int) -> None:
+        await asyncio.to_thread(self._store.delete, schedule_id)
+        self._unload(schedule_id)
+
+    async def pause(self, schedule_id: int) -> Schedule:
+        return await self.update(schedule_id, ScheduleUpdate(paused=True))
+
+    async def resume(self, schedule_id: int) -> Schedule:
+        return await self.update(schedule_id, ScheduleUpdate(paused=False))
+
+    async def run_now(self, schedule_id: int) -> Run:
+        """A run with the schedule's settings, now: no fire time, so no overlap rule."""
+        stored = await asyncio.to_thread(self._store.get, schedule_id)
+        trigger = RunTrigger(kind=TriggerKind.SCHEDULE, schedule_id=stored.id)
+        return await self._runs.submit(_run_request(stored), trigger)
+
+    async def preview(self, spec: TriggerSpec) -> TriggerPreview:
+        now = utcnow()
+        spec = _with_timezone(spec)
+        trigger = trigger_of(spec, anchor=now, now=now)
+        zone = trigger_zone(spec)
+        times = [time.astimezone(zone) for time in next_fire_times(trigger, now, PREVIEW_FIRES)]
+        return TriggerPreview(description=describe_trigger(spec), next_fire_times=times)
+
+    # --- the clock
+
+    async def start(self) -> None:
+        """Call once the event loop runs (a server's start hook)."""
+        self._clock = Clock(self._fire_once)
+        self._clock.start()
+        await self._reload(catch_up=True)
+        self._sync = asyncio.create_task(self._keep_in_step(), name="autoflow-schedules")
+
+    async def close(self) -> None:
+        if self._sync is not None:
+            self._sync.cancel()
+            await asyncio.gather(self._sync, return_exceptions=True)
+        if self._clock is not None:
+            self._clock.shutdown()
+
+    async def fire(self, schedule_id: int, scheduled_for: datetime) -> None:
+        """Make the run for one fire, unless another server made it or it must be skipped.
+
+        A notebook that changed or vanished since the schedule was saved gives a
+        failed run saying why; the schedule stays.
+        """
+        try:
+            stored = await asyncio.to_thread(self._store.get, schedule_id)
+        except NotFound:  # deleted by another server since this one loaded it
+            self._unload(schedule_id)
+            return
+        if stored.settings.paused:
+            return
+        if stored.settings.overlap is Overlap.SKIP:
+            busy = partial(self._store.has_unfinished_run, schedule_id, scheduled_for)
+            if await asyncio.to_thread(busy):
+                skip = partial(self._store.record_skip, schedule_id, scheduled_for)
+                if await asyncio.to_thread(skip):
+                    log.info(
+                        "Schedule %s skipped its fire at %s: its previous run has not ended",
+                        schedule_id,
+                        scheduled_for.isoformat(),
+                    )
+                return
+        trigger = RunTrigger(
+            kind=TriggerKind.SCHEDULE, schedule_id=schedule_id, scheduled_for=scheduled_for
+        )
+        request = _run_request(stored)
+        try:
+            run = await self._runs.submit(request, trigger)
+        except (AlreadyFired, Unavailable):
+            raise
+        except AutoflowError as refusal:
+            log.warning("Schedule %s fired, but its run was refused: %s", schedule_id, refusal)
+            run = await self._runs.record_refusal(request, trigger, refusal)
+        log.info("Schedule %s fired run %s for %s", schedule_id, run.id, scheduled_for)
+
+    async def _fire_once(self, schedule_id: int, scheduled_for: datetime) -> None:
+        """What the clock calls: one fire, its time recorded whoever made its run."""
+        try:
+            await self.fire(schedule_id, scheduled_for)
+        except AlreadyFired:
+            log.debug("Schedule %s: another server made the run for %s", schedule_id, scheduled_for)
+        await asyncio.to_thread(self._store.record_fire, schedule_id, scheduled_for)
+
+    async def _keep_in_step(self) -> None:
+        while True:
+            await asyncio.sleep(self._sync_interval)
+            try:
+                await self._reload(catch_up=False)
+            except AutoflowError as error:  # the database is unavailable: next time
+                log.warning("Schedules not re-read: %s", error)
+
+    async def _reload(self, catch_up: bool) -> None:
+        """Bring the clock in step with the table, if it changed since last read."""
+        revision = await asyncio.to_thread(self._store.revision)
+        if revision == self._revision:
+            return
+        self._revision = revision
+        stored = await asyncio.to_thread(self._store.all)
+        for gone in set(self._loaded) - {schedule.id for schedule in stored}:
+            self._unload(gone)
+        now = utcnow()
+        for schedule in stored:
+            if self._loaded.get(schedule.id) == schedule.updated_at:
+                continue
+            self._load(schedule)
+            if catch_up:
+                await self._catch_up(schedule, now)
+
+    async def _catch_up(self, schedule: StoredSchedule, now: datetime) -> None:
+        """Run the latest fire missed while no server ran, if the schedule asks for it."""
+        settings = schedule.settings
+        if settings.paused or settings.catch_up is CatchUp.SKIP:
+            return
+        window = settings.catch_up_window or self._catch_up_window
+        since = max(schedule.last_fire_at or schedule.created_at, schedule.created_at)
+        trigger = trigger_of(settings.trigger, anchor=schedule.created_at)
+        missed = latest_fire_between(trigger, max(since, now - timedelta(seconds=window)), now)
+        if missed is not None:
+            log.info("Schedule %s catches up its fire missed at %s", schedule.id, missed)
+            await self._fire_once(schedule.id, missed)
+
+    def _load(self, schedule: StoredSchedule) -> None:
+        if self._clock is None:  # the command line: nothing fires here
+            return
+        self._loaded[schedule.id] = schedule.updated_at
+        if schedule.settings.paused:
+            self._clock.remove(schedule.id)
+            return
+        self._clock.put(schedule.id, trigger_of(schedule.settings.trigger, schedule.created_at))
+
+    def _unload(self, schedule_id: int) -> None:
+        self._loaded.pop(schedule_id, None)
+        if self._clock is not None:
+            self._clock.remove(schedule_id)
+
+    # --- validation and answers
+
+    async def _checked(self, request: ScheduleCreate, trigger_changed: bool) -> ScheduleCreate:
+        """``request`` checked as a run of it would be, with its name and timezone filled in."""
+        trigger = _with_timezone(request.trigger)
+        now = utcnow()
+        trigger_of(trigger, anchor=now, now=now if trigger_changed else None)
+        checked = await self._runs.check(_run_request(request))
+        return request.model_copy(
+            update={
+                "name": request.name or PurePosixPath(checked.notebook).stem,
+                "notebook": checked.notebook,
+                "parameters": checked.parameters,
+                "trigger": trigger,
+            }
+        )
+
+    async def _describe(self, stored: StoredSchedule) -> Schedule:
+        last_runs = await asyncio.to_thread(self._store.last_runs, [stored.id])
+        return self._to_schedule(stored, last_runs.get(stored.id))
+
+    def _to_schedule(self, stored: StoredSchedule, last_run: Any) -> Schedule:
+        settings = stored.settings
+        times: list[datetime] = []
+        if not settings.paused:
+            trigger = trigger_of(settings.trigger, anchor=stored.created_at)
+            zone = trigger_zone(settings.trigger)
+            upcoming = next_fire_times(trigger, utcnow(), PREVIEW_FIRES)
+            times = [time.astimezone(zone) for time in upcoming]
+        return Schedule(
+            id=stored.id,
+            **settings.model_dump(exclude={"name"}),
+            name=stored.name,
+            description=describe_trigger(settings.trigger),
+            next_fire_times=times,
+            last_run=last_run,
+            skipped_fires=stored.skipped_fires,
+            last_skipped_at=stored.last_skipped_at,
+            last_fire_at=stored.last_fire_at,
+            created_at=stored.created_at,
+            updated_at=stored.updated_at,
+        )
+
+
+def _run_request(schedule: StoredSchedule | ScheduleCreate) -> RunCreate:
+    settings = schedule.settings if isinstance(schedule, StoredSchedule) else schedule
+    return RunCreate(
+        notebook=settings.notebook,
+        parameters=settings.parameters,
+        kernel_name=settings.kernel_name,
+        timeout=settings.timeout,
+        cell_timeout=settings.cell_timeout,
+    )
+
+
+def _with_timezone(spec: TriggerSpec) -> TriggerSpec:
+    """A cron without a timezone takes the server's, by name, so every server agrees."""
+    if isinstance(spec, CronTriggerSpec) and spec.timezone is None:
+        return spec.model_copy(update={"timezone": server_timezone_name()})
+    return spec
