@@ -95,6 +95,111 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/schedules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every schedule. */
+    get: operations['listSchedules'];
+    put?: never;
+    /** Schedule a notebook; its parameters are checked against the notebook now. */
+    post: operations['createSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/schedules/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A trigger in words and its next fire times; nothing is stored. */
+    post: operations['previewTrigger'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/schedules/{schedule_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One schedule. */
+    get: operations['getSchedule'];
+    put?: never;
+    post?: never;
+    /** Delete a schedule; its runs stay in the history. */
+    delete: operations['deleteSchedule'];
+    options?: never;
+    head?: never;
+    /** Change any of a schedule's fields; the result is checked like a new schedule. */
+    patch: operations['updateSchedule'];
+    trace?: never;
+  };
+  '/schedules/{schedule_id}/pause': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop a schedule firing. */
+    post: operations['pauseSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/schedules/{schedule_id}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Let a paused schedule fire again (missed fires are not made up). */
+    post: operations['resumeSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/schedules/{schedule_id}/run': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Queue a run with the schedule's notebook and parameters now. */
+    post: operations['runSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/notebooks/parameters': {
     parameters: {
       query?: never;
@@ -134,6 +239,48 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     /**
+     * CatchUp
+     * @description What a schedule does with fires missed while no server was running.
+     * @enum {string}
+     */
+    CatchUp: 'skip' | 'latest';
+    /**
+     * CronTriggerSpec
+     * @description Fires on a five-field cron expression with standard semantics, in a timezone.
+     */
+    'CronTriggerSpec-Input': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'cron';
+      /** @description minute hour day-of-month month day-of-week; day-of-week 0 and 7 are Sunday. */
+      expression: string;
+      /**
+       * @description IANA timezone; null on a create means the server's, which is then stored.
+       * @default null
+       */
+      timezone?: string | null;
+    };
+    /**
+     * CronTriggerSpec
+     * @description Fires on a five-field cron expression with standard semantics, in a timezone.
+     */
+    'CronTriggerSpec-Output': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'cron';
+      /** @description minute hour day-of-month month day-of-week; day-of-week 0 and 7 are Sunday. */
+      expression: string;
+      /**
+       * @description IANA timezone; null on a create means the server's, which is then stored.
+       * @default null
+       */
+      timezone: string | null;
+    };
+    /**
      * ErrorBody
      * @description Body of every 4xx and 5xx answer.
      */
@@ -162,6 +309,42 @@ export interface components {
       | 'Unavailable'
       | 'InternalError';
     /**
+     * IntervalTriggerSpec
+     * @description Fires every ``seconds``, counted from ``start`` (or from the schedule's creation).
+     */
+    'IntervalTriggerSpec-Input': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'interval';
+      /** @description At least 1. */
+      seconds: number;
+      /**
+       * @description When the first fire is, with an offset; null: at creation.
+       * @default null
+       */
+      start?: string | null;
+    };
+    /**
+     * IntervalTriggerSpec
+     * @description Fires every ``seconds``, counted from ``start`` (or from the schedule's creation).
+     */
+    'IntervalTriggerSpec-Output': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'interval';
+      /** @description At least 1. */
+      seconds: number;
+      /**
+       * @description When the first fire is, with an offset; null: at creation.
+       * @default null
+       */
+      start: string | null;
+    };
+    /**
      * NotebookParameters
      * @description Answer of ``GET notebooks/parameters``.
      */
@@ -183,6 +366,28 @@ export interface components {
     NotebookQuery: {
       path: string;
     };
+    /**
+     * OnceTriggerSpec
+     * @description Fires once, at ``at``.
+     */
+    OnceTriggerSpec: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'once';
+      /**
+       * Format: date-time
+       * @description ISO date-time with an offset, in the future.
+       */
+      at: string;
+    };
+    /**
+     * Overlap
+     * @description What a fire does while the schedule's previous run is still queued or running.
+     * @enum {string}
+     */
+    Overlap: 'skip' | 'queue';
     /** ParameterInfo */
     ParameterInfo: {
       name: string;
@@ -305,6 +510,11 @@ export interface components {
        */
       notebook?: string | null;
       /**
+       * @description Only runs started by this schedule (its id).
+       * @default null
+       */
+      schedule?: number | null;
+      /**
        * @description Only runs whose notebook path, error name or error message contains this text (case-insensitive).
        * @default null
        */
@@ -343,16 +553,186 @@ export interface components {
     RunStatus: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
     /**
      * RunTrigger
-     * @description What started a run: someone in JupyterLab or the REST API, or the command line.
+     * @description What started a run: someone in Lab or the REST API, the command line, or a schedule.
      */
     RunTrigger: {
       kind: components['schemas']['TriggerKind'];
+      /**
+       * @description The schedule that started the run (kind 'schedule').
+       * @default null
+       */
+      schedule_id: number | null;
+      /**
+       * @description That schedule's name now; null once it is deleted.
+       * @default null
+       */
+      schedule_name: string | null;
+      /**
+       * @description The fire time the run is for; null for a schedule's 'run now'.
+       * @default null
+       */
+      scheduled_for: string | null;
+    };
+    /** Schedule */
+    Schedule: {
+      id: number;
+      name: string;
+      notebook: string;
+      parameters: {
+        [key: string]: unknown;
+      };
+      trigger:
+        | components['schemas']['CronTriggerSpec-Output']
+        | components['schemas']['IntervalTriggerSpec-Output']
+        | components['schemas']['OnceTriggerSpec'];
+      kernel_name: string | null;
+      timeout: number | null;
+      cell_timeout: number | null;
+      paused: boolean;
+      catch_up: components['schemas']['CatchUp'];
+      catch_up_window: number | null;
+      overlap: components['schemas']['Overlap'];
+      /** @description The trigger in words. */
+      description: string;
+      /** @description The next 5 fire times, in the trigger's timezone; empty while paused. */
+      next_fire_times: string[];
+      last_run: components['schemas']['ScheduleLastRun'] | null;
+      /** @description Fires skipped because the previous run had not ended. */
+      skipped_fires: number;
+      last_skipped_at: string | null;
+      /** @description The latest fire time a run was made for. */
+      last_fire_at: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    /**
+     * ScheduleCreate
+     * @description Body of ``POST schedules``; also what a ``PATCH`` must add up to.
+     */
+    ScheduleCreate: {
+      /**
+       * @description Defaults to the notebook's name without its suffix.
+       * @default null
+       */
+      name?: string | null;
+      /** @description Notebook path relative to the server root. */
+      notebook: string;
+      parameters?: {
+        [key: string]: unknown;
+      };
+      trigger:
+        | components['schemas']['CronTriggerSpec-Input']
+        | components['schemas']['IntervalTriggerSpec-Input']
+        | components['schemas']['OnceTriggerSpec'];
+      /**
+       * @description Overrides the kernel named in the notebook's metadata.
+       * @default null
+       */
+      kernel_name?: string | null;
+      /**
+       * @description Wall-clock limit of each run.
+       * @default null
+       */
+      timeout?: number | null;
+      /**
+       * @description Limit of each cell.
+       * @default null
+       */
+      cell_timeout?: number | null;
+      /** @default false */
+      paused?: boolean;
+      /**
+       * @description Fires missed while no server ran: skip them, or run once for the latest if it is within catch_up_window.
+       * @default skip
+       */
+      catch_up?: components['schemas']['CatchUp'];
+      /**
+       * @description How old a missed fire may be to be caught up; null: the server's.
+       * @default null
+       */
+      catch_up_window?: number | null;
+      /**
+       * @description A fire while the previous run is queued or running: skip it (counted) or queue it.
+       * @default skip
+       */
+      overlap?: components['schemas']['Overlap'];
+    };
+    /** ScheduleLastRun */
+    ScheduleLastRun: {
+      id: number;
+      status: components['schemas']['RunStatus'];
+      scheduled_for: string | null;
+    };
+    /** ScheduleList */
+    ScheduleList: {
+      schedules: components['schemas']['Schedule'][];
+    };
+    /**
+     * SchedulePath
+     * @description Path arguments of ``schedules/{schedule_id}`` and the routes below it.
+     */
+    SchedulePath: {
+      /** @description The schedule's id. */
+      schedule_id: number;
+    };
+    /**
+     * ScheduleUpdate
+     * @description Body of ``PATCH schedules/<id>``: the fields to change; null clears an optional one.
+     */
+    ScheduleUpdate: {
+      /** @default null */
+      name?: string | null;
+      /** @default null */
+      notebook?: string | null;
+      /** @default null */
+      parameters?: {
+        [key: string]: unknown;
+      } | null;
+      /** @default null */
+      trigger?:
+        | (
+            | components['schemas']['CronTriggerSpec-Input']
+            | components['schemas']['IntervalTriggerSpec-Input']
+            | components['schemas']['OnceTriggerSpec']
+          )
+        | null;
+      /** @default null */
+      kernel_name?: string | null;
+      /** @default null */
+      timeout?: number | null;
+      /** @default null */
+      cell_timeout?: number | null;
+      /** @default null */
+      paused?: boolean | null;
+      /** @default null */
+      catch_up?: components['schemas']['CatchUp'] | null;
+      /** @default null */
+      catch_up_window?: number | null;
+      /** @default null */
+      overlap?: components['schemas']['Overlap'] | null;
     };
     /**
      * TriggerKind
      * @enum {string}
      */
-    TriggerKind: 'manual' | 'cli';
+    TriggerKind: 'manual' | 'cli' | 'schedule';
+    /** TriggerPreview */
+    TriggerPreview: {
+      description: string;
+      next_fire_times: string[];
+    };
+    /**
+     * TriggerPreviewRequest
+     * @description Body of ``POST schedules/preview``.
+     */
+    TriggerPreviewRequest: {
+      trigger:
+        | components['schemas']['CronTriggerSpec-Input']
+        | components['schemas']['IntervalTriggerSpec-Input']
+        | components['schemas']['OnceTriggerSpec'];
+    };
     /** VersionInfo */
     VersionInfo: {
       version: string;
@@ -364,10 +744,21 @@ export interface components {
   headers: never;
   pathItems: never;
 }
+export type CatchUp = components['schemas']['CatchUp'];
+export type CronTriggerSpecInput =
+  components['schemas']['CronTriggerSpec-Input'];
+export type CronTriggerSpecOutput =
+  components['schemas']['CronTriggerSpec-Output'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorName = components['schemas']['ErrorName'];
+export type IntervalTriggerSpecInput =
+  components['schemas']['IntervalTriggerSpec-Input'];
+export type IntervalTriggerSpecOutput =
+  components['schemas']['IntervalTriggerSpec-Output'];
 export type NotebookParameters = components['schemas']['NotebookParameters'];
 export type NotebookQuery = components['schemas']['NotebookQuery'];
+export type OnceTriggerSpec = components['schemas']['OnceTriggerSpec'];
+export type Overlap = components['schemas']['Overlap'];
 export type ParameterInfo = components['schemas']['ParameterInfo'];
 export type ParameterType = components['schemas']['ParameterType'];
 export type Run = components['schemas']['Run'];
@@ -379,7 +770,16 @@ export type RunPath = components['schemas']['RunPath'];
 export type RunProgress = components['schemas']['RunProgress'];
 export type RunStatus = components['schemas']['RunStatus'];
 export type RunTrigger = components['schemas']['RunTrigger'];
+export type Schedule = components['schemas']['Schedule'];
+export type ScheduleCreate = components['schemas']['ScheduleCreate'];
+export type ScheduleLastRun = components['schemas']['ScheduleLastRun'];
+export type ScheduleList = components['schemas']['ScheduleList'];
+export type SchedulePath = components['schemas']['SchedulePath'];
+export type ScheduleUpdate = components['schemas']['ScheduleUpdate'];
 export type TriggerKind = components['schemas']['TriggerKind'];
+export type TriggerPreview = components['schemas']['TriggerPreview'];
+export type TriggerPreviewRequest =
+  components['schemas']['TriggerPreviewRequest'];
 export type VersionInfo = components['schemas']['VersionInfo'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -422,6 +822,8 @@ export interface operations {
         status?: components['schemas']['RunStatus'];
         /** @description Only runs of this notebook (path relative to the root). */
         notebook?: string;
+        /** @description Only runs started by this schedule (its id). */
+        schedule?: number;
         /** @description Only runs whose notebook path, error name or error message contains this text (case-insensitive). */
         q?: string;
       };
@@ -714,6 +1116,484 @@ export interface operations {
         };
         content: {
           'text/plain': string;
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  listSchedules: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every schedule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScheduleList'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  createSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ScheduleCreate'];
+      };
+    };
+    responses: {
+      /** @description Schedule a notebook; its parameters are checked against the notebook now. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Schedule'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  previewTrigger: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TriggerPreviewRequest'];
+      };
+    };
+    responses: {
+      /** @description A trigger in words and its next fire times; nothing is stored. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TriggerPreview'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  getSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The schedule's id. */
+        schedule_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One schedule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Schedule'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  deleteSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The schedule's id. */
+        schedule_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Delete a schedule; its runs stay in the history. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  updateSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The schedule's id. */
+        schedule_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ScheduleUpdate'];
+      };
+    };
+    responses: {
+      /** @description Change any of a schedule's fields; the result is checked like a new schedule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Schedule'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  pauseSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The schedule's id. */
+        schedule_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Stop a schedule firing. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Schedule'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  resumeSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The schedule's id. */
+        schedule_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Let a paused schedule fire again (missed fires are not made up). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Schedule'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  runSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The schedule's id. */
+        schedule_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Queue a run with the schedule's notebook and parameters now. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Run'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
         };
       };
       /** @description Not authorized, or the path lies outside the server root. */

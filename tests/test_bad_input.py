@@ -116,15 +116,29 @@ RUN_ROUTES = [
 ]
 
 
+SCHEDULE_ROUTES = [
+    ("GET", "schedules/{}"),
+    ("PATCH", "schedules/{}"),
+    ("DELETE", "schedules/{}"),
+    ("POST", "schedules/{}/pause"),
+    ("POST", "schedules/{}/resume"),
+    ("POST", "schedules/{}/run"),
+]
+ID_ROUTES = [("run", *route) for route in RUN_ROUTES] + [
+    ("schedule", *route) for route in SCHEDULE_ROUTES
+]
+
+
 @pytest.mark.parametrize("run_id", NOT_RUN_IDS)
-@pytest.mark.parametrize(("method", "route"), RUN_ROUTES)
-async def test_run_id_that_is_not_ascii_digits_in_range_is_404(
-    jp_root_dir: Path, api, method: str, route: str, run_id: str
+@pytest.mark.parametrize(("what", "method", "route"), ID_ROUTES)
+async def test_id_that_is_not_ascii_digits_in_range_is_404(
+    jp_root_dir: Path, api, what: str, method: str, route: str, run_id: str
 ) -> None:
-    code, reply = await api(method, route.format(run_id))
+    body = {} if method == "PATCH" else None
+    code, reply = await api(method, route.format(run_id), body)
 
     assert code == 404, reply
-    assert f"No run with id {run_id!r}" in reply["message"]
+    assert f"No {what} with id {run_id!r}" in reply["message"]
 
 
 async def test_arabic_indic_digit_is_not_read_as_a_run_id(

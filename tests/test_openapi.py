@@ -102,6 +102,12 @@ def test_document_describes_every_route_and_verb() -> None:
         "/runs/{run_id}": ["delete", "get"],
         "/runs/{run_id}/cancel": ["post"],
         "/runs/{run_id}/log": ["get"],
+        "/schedules": ["get", "post"],
+        "/schedules/preview": ["post"],
+        "/schedules/{schedule_id}": ["delete", "get", "patch"],
+        "/schedules/{schedule_id}/pause": ["post"],
+        "/schedules/{schedule_id}/resume": ["post"],
+        "/schedules/{schedule_id}/run": ["post"],
         "/notebooks/parameters": ["get"],
         "/openapi.json": ["get"],
     }
@@ -116,7 +122,7 @@ def test_document_describes_query_arguments_without_null() -> None:
     parameters = {p["name"]: p for p in document(ROUTES)["paths"]["/runs"]["get"]["parameters"]}
 
     # Then each query argument is optional, typed, and absent rather than null
-    assert set(parameters) == {"limit", "cursor", "status", "notebook", "q"}
+    assert set(parameters) == {"limit", "cursor", "status", "notebook", "schedule", "q"}
     assert not any(p["required"] for p in parameters.values())
     assert parameters["status"]["schema"] == {"$ref": "#/components/schemas/RunStatus"}
     assert parameters["q"]["schema"] == {"maxLength": 256, "type": "string"}
@@ -207,12 +213,12 @@ async def test_invalid_query_names_the_argument_at_fault(api: Api) -> None:
 
 async def test_unknown_route_under_the_api_answers_a_json_not_found(api: Api) -> None:
     # When a client calls a route the API does not have
-    status, body = await api("GET", "schedules/7")
+    status, body = await api("GET", "workflows/7")
 
     # Then it gets a JSON 404, not Jupyter's HTML page
     assert status == 404
     assert body["error"] == "NotFound"
-    assert "schedules/7" in body["message"]
+    assert "workflows/7" in body["message"]
 
 
 async def test_unsupported_verb_answers_405_with_the_allowed_ones(jp_fetch: Any) -> None:

@@ -82,6 +82,7 @@ class ScheduleService:
         self._revision: Revision | None = None
         self._loaded: dict[int, datetime] = {}  # schedule id -> updated_at in the clock
         self._sync: asyncio.Task[None] | None = None
+        self._closing = False
 
     # --- the API's verbs
 
@@ -147,12 +148,18 @@ class ScheduleService:
 
     async def start(self) -> None:
         """Call once the event loop runs (a server's start hook)."""
+        if self._closing:  # a server stopped during start-up stays stopped
+            return
         self._clock = Clock(self._fire_once)
         self._clock.start()
         await self._reload(catch_up=True)
+        if self._closing:
+            self._clock.shutdown()
+            return
         self._sync = asyncio.create_task(self._keep_in_step(), name="autoflow-schedules")
 
     async def close(self) -> None:
+        self._closing = True
         if self._sync is not None:
             self._sync.cancel()
             await asyncio.gather(self._sync, return_exceptions=True)
