@@ -74,6 +74,38 @@ export namespace AutoflowAPI {
   export type IErrorBody = wire.ErrorBody;
 
   /**
+   * A schedule: its settings, its trigger in words, its next fire times and
+   * its last run.
+   */
+  export type ISchedule = wire.Schedule;
+
+  /**
+   * When a schedule fires: a cron expression in a timezone, an interval, or
+   * once, as the server describes it.
+   */
+  export type ITrigger = wire.Schedule['trigger'];
+
+  /**
+   * A trigger as a request gives it (a cron's timezone may be left out).
+   */
+  export type ITriggerRequest = wire.ScheduleCreate['trigger'];
+
+  /**
+   * Body of `POST schedules`.
+   */
+  export type ICreateScheduleRequest = wire.ScheduleCreate;
+
+  /**
+   * Body of `PATCH schedules/<id>`: the fields to change.
+   */
+  export type IUpdateScheduleRequest = wire.ScheduleUpdate;
+
+  /**
+   * Body of `POST schedules/preview`'s answer.
+   */
+  export type ITriggerPreview = wire.TriggerPreview;
+
+  /**
    * Error names of runs the engine stopped: cancelled (status `cancelled`) or
    * over their time limit (status `failed`). Their `evalue` is a sentence
    * that names the cell, such as `timed out after 30 s in cell 4`.
@@ -234,7 +266,97 @@ export class AutoflowClient {
     return this.createRun(request);
   }
 
+  /**
+   * `GET schedules`: every schedule.
+   */
+  async listSchedules(): Promise<AutoflowAPI.ISchedule[]> {
+    const list = await this._request<wire.ScheduleList>('schedules');
+    return list.schedules;
+  }
+
+  /**
+   * `GET schedules/<id>`: one schedule.
+   */
+  getSchedule(id: number): Promise<AutoflowAPI.ISchedule> {
+    return this._request<AutoflowAPI.ISchedule>(scheduleRoute(id));
+  }
+
+  /**
+   * `POST schedules`: schedule a notebook.
+   *
+   * @throws The server's error: 400 naming the `field` at fault (such as
+   *   `trigger.expression` or `parameters.minutes`), 404 for an unknown notebook
+   */
+  createSchedule(
+    request: AutoflowAPI.ICreateScheduleRequest
+  ): Promise<AutoflowAPI.ISchedule> {
+    return this._request<AutoflowAPI.ISchedule>('schedules', {
+      method: 'POST',
+      body: JSON.stringify(request)
+    });
+  }
+
+  /**
+   * `PATCH schedules/<id>`: change some of a schedule's fields.
+   */
+  updateSchedule(
+    id: number,
+    change: AutoflowAPI.IUpdateScheduleRequest
+  ): Promise<AutoflowAPI.ISchedule> {
+    return this._request<AutoflowAPI.ISchedule>(scheduleRoute(id), {
+      method: 'PATCH',
+      body: JSON.stringify(change)
+    });
+  }
+
+  /**
+   * `DELETE schedules/<id>`: delete a schedule; its runs stay.
+   */
+  async deleteSchedule(id: number): Promise<void> {
+    await this._request<void>(scheduleRoute(id), { method: 'DELETE' });
+  }
+
+  /**
+   * `POST schedules/<id>/pause` or `.../resume`.
+   */
+  setSchedulePaused(
+    id: number,
+    paused: boolean
+  ): Promise<AutoflowAPI.ISchedule> {
+    return this._request<AutoflowAPI.ISchedule>(
+      `${scheduleRoute(id)}/${paused ? 'pause' : 'resume'}`,
+      { method: 'POST' }
+    );
+  }
+
+  /**
+   * `POST schedules/<id>/run`: queue a run with the schedule's settings now.
+   */
+  runSchedule(id: number): Promise<AutoflowAPI.IRun> {
+    return this._request<AutoflowAPI.IRun>(`${scheduleRoute(id)}/run`, {
+      method: 'POST'
+    });
+  }
+
+  /**
+   * `POST schedules/preview`: a trigger in words and its next fire times.
+   *
+   * @throws The server's error: 400 naming the faulty trigger field
+   */
+  previewTrigger(
+    trigger: AutoflowAPI.ITriggerRequest
+  ): Promise<AutoflowAPI.ITriggerPreview> {
+    return this._request<AutoflowAPI.ITriggerPreview>('schedules/preview', {
+      method: 'POST',
+      body: JSON.stringify({ trigger })
+    });
+  }
+
   private _request<T>(endPoint: string, init: RequestInit = {}): Promise<T> {
     return requestAPI<T>(endPoint, init, this.serverSettings);
   }
+}
+
+function scheduleRoute(id: number): string {
+  return `schedules/${encodeURIComponent(String(id))}`;
 }
