@@ -19,6 +19,10 @@ export interface IRunFilters {
    * Text searched in the notebook path, error name and error message.
    */
   q: string;
+  /**
+   * Only the runs a schedule started (its id).
+   */
+  schedule: number | null;
 }
 
 /**
@@ -27,7 +31,8 @@ export interface IRunFilters {
 export const NO_FILTERS: IRunFilters = Object.freeze({
   status: null,
   notebook: '',
-  q: ''
+  q: '',
+  schedule: null
 });
 
 /**
@@ -37,11 +42,17 @@ export function normaliseFilters(filters: {
   status?: RunStatusName | null;
   notebook?: string | null;
   q?: string | null;
+  schedule?: number | null;
 }): IRunFilters {
+  const schedule = filters.schedule;
   return {
     status: filters.status ?? null,
     notebook: (filters.notebook ?? '').trim(),
-    q: (filters.q ?? '').trim()
+    q: (filters.q ?? '').trim(),
+    schedule:
+      typeof schedule === 'number' && Number.isInteger(schedule)
+        ? schedule
+        : null
   };
 }
 
@@ -51,7 +62,12 @@ export function normaliseFilters(filters: {
 export function sameFilters(a: IRunFilters, b: IRunFilters): boolean {
   const x = normaliseFilters(a);
   const y = normaliseFilters(b);
-  return x.status === y.status && x.notebook === y.notebook && x.q === y.q;
+  return (
+    x.status === y.status &&
+    x.notebook === y.notebook &&
+    x.q === y.q &&
+    x.schedule === y.schedule
+  );
 }
 
 /**
@@ -70,6 +86,7 @@ export interface IRunsQuery {
   status?: RunStatusName | null;
   notebook?: string | null;
   q?: string | null;
+  schedule?: number | null;
 }
 
 /**
@@ -92,6 +109,9 @@ export function buildRunsQuery(query: IRunsQuery): string {
   }
   if (filters.q) {
     params.set('q', filters.q);
+  }
+  if (filters.schedule !== null) {
+    params.set('schedule', String(filters.schedule));
   }
   return params.toString();
 }
