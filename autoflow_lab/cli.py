@@ -91,8 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(asyncio.run(options.command(options, settings)))
     except AutoflowError as error:
         print(f"autoflow: {error.message}", file=sys.stderr)
-        if error.field in OPTIONS and OPTIONS[error.field][1]:
-            print(f"autoflow: use {' '.join(OPTIONS[error.field])}", file=sys.stderr)
+        option = OPTIONS.get((error.field or "").split(".")[0])
+        if option and option[1]:
+            print(f"autoflow: use {' '.join(option)}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -88,6 +88,7 @@ def validate_parameters(values: dict[str, Any], declared: NotebookParameters) ->
             f"({declared.notebook!r} declares {', '.join(by_name) or 'none'})"
         )
     coerced = {}
+    faulty = []
     for name, value in values.items():
         if name in unknown:
             continue
@@ -96,8 +97,11 @@ def validate_parameters(values: dict[str, Any], declared: NotebookParameters) ->
             _check_finite(coerced[name])
         except ValueError as error:
             problems.append(f"parameter {name!r} {error}")
+            faulty.append(name)
     if problems:
-        raise InvalidInput("Invalid parameters: " + "; ".join(problems) + ".", field=FIELD)
+        # One parameter at fault is named, so a form can point at its input.
+        field = f"{FIELD}.{faulty[0]}" if len(problems) == 1 and faulty else FIELD
+        raise InvalidInput("Invalid parameters: " + "; ".join(problems) + ".", field=field)
     return coerced
 
 

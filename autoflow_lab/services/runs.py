@@ -166,7 +166,11 @@ class RunService:
 
     async def _accept(self, request: RunCreate) -> tuple[Notebook, str, dict[str, Any]]:
         """The notebook, kernel and parameters of a run request, each checked."""
-        notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
+        try:
+            notebook = await asyncio.to_thread(self._workspace.open_notebook, request.notebook)
+        except AutoflowError as refusal:
+            refusal.field = refusal.field or "notebook"
+            raise
         kernel_name = await self._check_kernel(request.kernel_name, notebook)
         declared = await asyncio.to_thread(declared_parameters, notebook)
         return notebook, kernel_name, validate_parameters(request.parameters, declared)

@@ -125,10 +125,20 @@ class ScheduleService:
         self._unload(schedule_id)
 
     async def pause(self, schedule_id: int) -> Schedule:
-        return await self.update(schedule_id, ScheduleUpdate(paused=True))
+        return await self._set_paused(schedule_id, True)
 
     async def resume(self, schedule_id: int) -> Schedule:
-        return await self.update(schedule_id, ScheduleUpdate(paused=False))
+        """Fire again from now on; fires missed while paused are not made up.
+
+        Not a validation: a notebook changed meanwhile shows as a failed fire.
+        """
+        return await self._set_paused(schedule_id, False)
+
+    async def _set_paused(self, schedule_id: int, paused: bool) -> Schedule:
+        change = partial(self._store.set_paused, schedule_id, paused, utcnow())
+        stored = await asyncio.to_thread(change)
+        self._load(stored)
+        return await self._describe(stored)
 
     async def run_now(self, schedule_id: int) -> Run:
         """A run with the schedule's settings, now: no fire time, so no overlap rule."""

@@ -86,6 +86,13 @@ class ScheduleStore:
             row.updated_at = max(now, row.updated_at)
             return _to_schedule(row)
 
+    def set_paused(self, schedule_id: int, paused: bool, now: datetime) -> StoredSchedule:
+        with self._sessions.begin() as session:
+            row = _get_row(session, schedule_id)
+            row.paused = paused
+            row.updated_at = max(now, row.updated_at)
+            return _to_schedule(row)
+
     def delete(self, schedule_id: int) -> None:
         """Remove the schedule; its runs stay in the history."""
         with self._sessions.begin() as session:
