@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+
+from .waiting import eventually_async
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -60,14 +60,11 @@ def api(jp_fetch: Any) -> Api:
 @pytest.fixture
 def wait_for_run(api: Api) -> Callable[[int], Awaitable[dict[str, Any]]]:
     async def wait(run_id: int, timeout: float = 120) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
+        async def finished() -> dict[str, Any] | None:
             status, run = await api("GET", f"runs/{run_id}")
             assert status == 200, run
-            if run["status"] in FINAL_STATUSES:
-                return run
-            if time.monotonic() > deadline:
-                raise AssertionError(f"run {run_id} still {run['status']} after {timeout} s")
-            await asyncio.sleep(0.2)
+            return dict(run) if run["status"] in FINAL_STATUSES else None
+
+        return await eventually_async(finished, timeout, what=f"run {run_id} to finish")
 
     return wait

@@ -267,7 +267,7 @@ def test_rerun_from_details_queues_the_same_run_again(
     run = history_server.api("GET", f"runs/{new_id}")
     same = ("notebook", "parameters", "kernel_name", "timeout", "cell_timeout")
     assert {key: run[key] for key in same} == {key: original[key] for key in same}
-    assert run["trigger"] == {"kind": "manual"}
+    assert run["trigger"]["kind"] == "manual"
 
 
 def test_executed_notebook_and_log_open_as_they_are_on_disk_now(
