@@ -20,6 +20,7 @@ test: install frontend system-deps lint
 # Performance figures for the README (real servers and kernels; about 90 s).
 bench: install
 	$(BIN)/python benchmarks/run_engine.py
+bench-scheduling: install ; $(BIN)/python benchmarks/scheduling.py
 
 lint: install
 	$(BIN)/ruff check .
