@@ -307,10 +307,12 @@ export function fieldError(
 /**
  * Spread a server's 400 answer over the form's fields.
  *
- * A `field` of `parameters.<name>` names the parameter at fault. When it is
- * `parameters`, the message lists the problems as `parameter '<name>' …`,
- * separated by `; `: each goes to its parameter, and what names none (an
- * unknown parameter, say) stays general.
+ * The server names the one parameter at fault as the field
+ * `parameters.<name>`, or answers `parameters` when several are (or none is
+ * declared). Its message lists the problems as `parameter '<name>' …`,
+ * separated by `; `: each goes next to its parameter, and what names none
+ * (an unknown parameter, say) stays general. Errors about other fields are
+ * general.
  */
 export function serverErrors(
   field: string | null,
@@ -319,13 +321,8 @@ export function serverErrors(
 ): IServerErrors {
   const known = new Set(names);
   const prefix = 'parameters.';
-  if (field?.startsWith(prefix)) {
-    const name = field.slice(prefix.length);
-    if (known.has(name)) {
-      return { fields: { [name]: message }, general: null };
-    }
-  }
-  if (field !== 'parameters') {
+  const named = field?.startsWith(prefix) ? field.slice(prefix.length) : null;
+  if (field !== 'parameters' && (named === null || !known.has(named))) {
     return { fields: {}, general: message };
   }
   const fields: FieldErrors = {};
@@ -340,6 +337,10 @@ export function serverErrors(
     } else {
       rest.push(problem);
     }
+  }
+  if (named !== null && !(named in fields)) {
+    // The field names the parameter; the message does not follow the pattern.
+    return { fields: { [named]: message }, general: null };
   }
   if (rest.length === 0) {
     return { fields, general: null };

@@ -174,7 +174,7 @@ function RunButton(props: IParametersSectionProps): JSX.Element {
     <div className={ACTIONS_CLASS}>
       <button
         type="button"
-        className="jp-Button jp-mod-styled jp-mod-accept"
+        className="jp-Button jp-mod-styled jp-mod-reject"
         onClick={props.onRun}
       >
         {props.trans.__('Run with Parameters…')}

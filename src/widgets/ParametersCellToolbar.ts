@@ -44,27 +44,34 @@ export class ParametersToolbarExtension implements DocumentRegistry.IWidgetExten
       ),
       onClick: () => void this._options.run(panel)
     });
-    const toolbar = panel.toolbar;
-    if (
-      !toolbar.insertAfter(
-        RunButtonExtension.NAME,
+    // After every extension's createNew, so the Run with AutoFlow button is there.
+    void Promise.resolve().then(() => {
+      if (toggle.isDisposed || run.isDisposed) {
+        return;
+      }
+      const toolbar = panel.toolbar;
+      if (
+        !toolbar.insertAfter(
+          RunButtonExtension.NAME,
+          ParametersToolbarExtension.RUN_NAME,
+          run
+        )
+      ) {
+        toolbar.addItem(ParametersToolbarExtension.RUN_NAME, run);
+      }
+      toolbar.insertAfter(
         ParametersToolbarExtension.RUN_NAME,
-        run
-      )
-    ) {
-      toolbar.insertItem(11, ParametersToolbarExtension.RUN_NAME, run);
-    }
-    toolbar.insertAfter(
-      ParametersToolbarExtension.RUN_NAME,
-      ParametersToolbarExtension.TOGGLE_NAME,
-      toggle
-    );
+        ParametersToolbarExtension.TOGGLE_NAME,
+        toggle
+      );
+    });
 
     const notebook = panel.content;
     const sync = () => {
       const active = notebook.activeCell;
-      toggle.pressed = active ? hasParametersTag(active.model) : false;
+      // enabled first: a disabled button ignores `pressed`
       toggle.enabled = canTagActiveCell(notebook);
+      toggle.pressed = active ? hasParametersTag(active.model) : false;
     };
     let watched = notebook.activeCell?.model ?? null;
     const onActiveCellChanged = () => {

@@ -153,3 +153,117 @@ class LabPage:
         # JupyterLab covers the page with its splash while it swaps the theme
         expect(palette).to_be_hidden()
         expect(self.page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+
+    # Notebook parameters: the parameters cell, the sidebar section, the run dialog
+
+    def notebook_button(self, name: str) -> Locator:
+        """A button of the current notebook's toolbar, by its accessible name."""
+        toolbar = self.notebook_panel.locator(".jp-NotebookPanel-toolbar")
+        return toolbar.get_by_role("button", name=name, exact=True)
+
+    def cell(self, text: str) -> Locator:
+        """The current notebook's cell whose source holds ``text``."""
+        return self.notebook_panel.locator(".jp-Cell", has_text=text)
+
+    def toggle_parameters_cell(self, cell: Locator) -> None:
+        """Make ``cell`` active, then click the toolbar's tag button."""
+        cell.locator(".jp-InputPrompt").click()
+        expect(cell).to_have_class(re.compile(r"\bjp-mod-active\b"))
+        self.notebook_button("Toggle Parameters Cell").click()
+
+    def parameters_badge(self, cell: Locator) -> str:
+        """The text the stylesheet draws under a cell's prompt as its badge ('none' if none)."""
+        prompt = cell.locator(".jp-InputPrompt")
+        return str(prompt.evaluate("node => getComputedStyle(node, '::after').content"))
+
+    def save_notebook(self) -> None:
+        """Press Ctrl+S and wait until the tab no longer shows unsaved changes."""
+        tab = self.page.locator("#jp-main-dock-panel").get_by_role("tab", selected=True)
+        expect(tab).to_have_class(re.compile(r"\bjp-mod-dirty\b"))
+        self.page.keyboard.press("Control+s")
+        expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"), timeout=30_000)
+
+    @property
+    def parameters_section(self) -> Locator:
+        return self.sidebar.get_by_role("region", name="Parameters", exact=True)
+
+    def parameter_item(self, name: str) -> Locator:
+        return self.parameters_section.locator(f'li[data-parameter="{name}"]')
+
+    def open_run_with_parameters(self) -> Locator:
+        """Click the toolbar's Run with Parameters… button; returns the dialog."""
+        self.notebook_button("Run with Parameters…").click()
+        dialog = self.page.get_by_role("dialog")
+        expect(dialog.locator(".jp-autoflow-ParametersForm")).to_be_visible(timeout=30_000)
+        return dialog
+
+    @staticmethod
+    def parameter_field(dialog: Locator, name: str) -> Locator:
+        """A parameter's whole field in the dialog: label, input, help and error."""
+        return dialog.locator(f'.jp-autoflow-ParametersForm-field[data-parameter="{name}"]')
+
+    def queued_run_id(self) -> int:
+        """The id named by the newest "Run #N of … queued" notification."""
+        confirmation = self.page.get_by_text(re.compile(r"^Run #\d+ of .+ queued$")).last
+        expect(confirmation).to_be_visible(timeout=30_000)
+        found = re.search(r"#(\d+)", confirmation.inner_text())
+        assert found is not None
+        return int(found.group(1))
+
+    # Schedules: the sidebar's Schedules tab, its rows and their actions
+
+    def sidebar_tab(self, name: str) -> Locator:
+        """The sidebar's Runs or Schedules tab."""
+        tabs = self.sidebar.get_by_role("tablist", name="AutoFlow")
+        return tabs.get_by_role("tab", name=name, exact=True)
+
+    def show_sidebar_tab(self, name: str) -> None:
+        self.show_runs()
+        tab = self.sidebar_tab(name)
+        tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true")
+
+    def schedule_row(self, name: str) -> Locator:
+        schedules = self.sidebar.get_by_role("list", name="AutoFlow schedules")
+        return schedules.get_by_role("listitem", name=name, exact=True)
+
+    def schedule_menu(self, name: str, item: str) -> None:
+        """Open a schedule's "More actions" menu and choose ``item``."""
+        self.schedule_row(name).get_by_role("button", name=f"More actions for {name}").click()
+        self.page.get_by_role("menuitem", name=item, exact=True).click()
+
+    def run_trigger(self, run_id: int) -> Locator:
+        """The label of what started a run: a schedule's name, manual or command line."""
+        return self.run_item(run_id).locator(".jp-autoflow-RunRow-trigger")
+
+    def notification(self, text: str) -> Locator:
+        """A JupyterLab notification toast holding ``text``."""
+        return self.page.locator(".Toastify__toast", has_text=text)
+
+    # Schedules: the Schedule dialog
+
+    def open_schedule_dialog(self) -> Locator:
+        """Click the current notebook's Schedule… button; returns the dialog."""
+        self.notebook_button("Schedule…").click()
+        return self.schedule_dialog()
+
+    def schedule_dialog(self) -> Locator:
+        """The open Schedule dialog, once its form is shown."""
+        dialog = self.page.get_by_role("dialog")
+        expect(dialog.locator(".jp-autoflow-ScheduleForm")).to_be_visible(timeout=30_000)
+        return dialog
+
+    @staticmethod
+    def schedule_preview(dialog: Locator) -> Locator:
+        """The dialog's live preview: the trigger in words and its next runs, or its error."""
+        return dialog.get_by_role("status", name="Schedule preview")
+
+    def execute_command(self, command: str, args: dict[str, object] | None = None) -> None:
+        """Start a JupyterLab command, as another part of Lab would, without awaiting it.
+
+        Needs a server started with ``LabApp.expose_app_in_browser``.
+        """
+        self.page.evaluate(
+            "([command, args]) => { void window.jupyterapp.commands.execute(command, args); }",
+            [command, args or {}],
+        )

@@ -252,7 +252,16 @@ describe('serverErrors', () => {
     });
   });
 
-  it('gives the whole message to the parameter a dotted field names', () => {
+  it('gives the problem to the one parameter a dotted field names', () => {
+    const message =
+      "Invalid parameters: parameter 'repeat' expects an integer, got 'x'.";
+    expect(serverErrors('parameters.repeat', message, names)).toEqual({
+      fields: { repeat: "Expects an integer, got 'x'." },
+      general: null
+    });
+  });
+
+  it('gives a message of another shape whole to the parameter a dotted field names', () => {
     expect(
       serverErrors('parameters.repeat', 'Expects an integer.', names)
     ).toEqual({ fields: { repeat: 'Expects an integer.' }, general: null });
