@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +35,16 @@ def jp_server_config(request: pytest.FixtureRequest) -> dict[str, Any]:
         "ServerApp": {"jpserver_extensions": {"autoflow_lab": True}},
         "AutoflowApp": settings,
     }
+
+
+@pytest.fixture
+def command_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A server root to run ``autoflow`` in, with Jupyter configuration of its own (none yet)."""
+    folder = tmp_path / "root"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "config"))
+    return folder
 
 
 Api = Callable[..., Awaitable[Any]]

@@ -26,13 +26,8 @@ AUTOFLOW = str(Path(sys.executable).with_name("autoflow"))
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A server root to run in, with Jupyter configuration of its own (none yet)."""
-    folder = tmp_path / "root"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "config"))
-    return folder
+def root(command_root: Path) -> Path:
+    return command_root
 
 
 def configure(root: Path, **settings: object) -> None:
