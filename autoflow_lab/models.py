@@ -405,7 +405,9 @@ class Schedule(BaseModel):
     last_run: ScheduleLastRun | None
     skipped_fires: int = Field(description="Fires skipped because the previous run had not ended.")
     last_skipped_at: datetime | None
-    last_fire_at: datetime | None = Field(description="The latest fire time a run was made for.")
+    last_fire_at: datetime | None = Field(
+        description="The latest fire time handled: a run made for it, or the fire skipped."
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -600,7 +600,7 @@ export interface components {
       /** @description Fires skipped because the previous run had not ended. */
       skipped_fires: number;
       last_skipped_at: string | null;
-      /** @description The latest fire time a run was made for. */
+      /** @description The latest fire time handled: a run made for it, or the fire skipped. */
       last_fire_at: string | null;
       /** Format: date-time */
       created_at: string;

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -382,3 +382,25 @@ async def test_bad_schedule_is_refused_naming_the_field_and_creates_nothing(
 async def _fetched_if(api, schedule_id: int, condition: Any) -> dict[str, Any] | None:
     _, schedule = await api("GET", f"schedules/{schedule_id}")
     return schedule if condition(schedule) else None
+
+
+async def test_once_fires_at_its_time_and_then_never_again(api, daily: str) -> None:
+    # Given a schedule for once, two seconds ahead
+    at = (datetime.now(timezone.utc) + timedelta(seconds=2)).replace(microsecond=0)
+    schedule = await _create(
+        api, {"notebook": daily, "trigger": {"kind": "once", "at": at.isoformat()}}
+    )
+    assert [_time(t) for t in schedule["next_fire_times"]] == [at]
+
+    # When its time has come and gone
+    (run,) = await eventually_async(
+        lambda: _has_runs(api, schedule["id"], 1), timeout=30, what="the fire"
+    )
+    await asyncio.sleep(2)
+
+    # Then it made one run for that time, and has no fire left
+    assert _time(run["trigger"]["scheduled_for"]) == at
+    assert len(await _schedule_runs(api, schedule["id"])) == 1
+    _, fetched = await api("GET", f"schedules/{schedule['id']}")
+    assert fetched["next_fire_times"] == []
+    assert _time(fetched["last_fire_at"]) == at

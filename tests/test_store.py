@@ -128,3 +128,45 @@ def test_unknown_run_and_bad_cursor_are_domain_errors(database) -> None:
         store.get(99)
     with pytest.raises(InvalidInput):
         store.page(limit=10, cursor="-1")
+
+
+def test_migrations_build_exactly_the_tables_the_code_declares(database) -> None:
+    # When the migrated schema is compared with the SQLAlchemy tables
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from autoflow_lab.store.tables import Base
+
+    with database.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+
+    # Then they agree: every table, column, index and unique constraint
+    assert differences == []
+
+
+def test_database_made_by_the_previous_release_is_upgraded_keeping_its_runs(
+    tmp_path: Path,
+) -> None:
+    # Given a database at the previous release's schema (0004) holding a run
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    old = create_engine(url)
+    migrate(old, "0004")
+    with old.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO runs (notebook, parameters, status, created_at, trigger_kind)"
+                " VALUES ('daily.ipynb', '{}', 'succeeded', '2026-01-01 00:00:00', 'cli')"
+            )
+        )
+    old.dispose()
+
+    # When it is opened now
+    engine = open_database(url)
+
+    # Then the run is kept, started by no schedule
+    run = RunStore(engine).get(1)
+    assert run.trigger.kind.value == "cli"
+    assert run.trigger.schedule_id is None
+    assert "schedules" in inspect(engine).get_table_names()
+    engine.dispose()

@@ -108,7 +108,7 @@ def next_fire_times(trigger: BaseTrigger, now: datetime, count: int = 5) -> list
     moment = now
     while len(times) < count:
         fire = trigger.get_next_fire_time(previous, moment)
-        if fire is None:
+        if fire is None or fire < now:  # a `once` already past has no fire left
             break
         times.append(fire)
         previous, moment = fire, just_after(fire)

@@ -263,10 +263,14 @@ class ScheduleService:
         if self._clock is None:  # the command line: nothing fires here
             return
         self._loaded[schedule.id] = schedule.updated_at
-        if schedule.settings.paused:
+        trigger = trigger_of(schedule.settings.trigger, schedule.created_at)
+        now = utcnow()
+        upcoming = trigger.get_next_fire_time(None, now)
+        # A past `once` is over: it fired, or catch-up decided about it at start-up.
+        if schedule.settings.paused or upcoming is None or upcoming < now:
             self._clock.remove(schedule.id)
             return
-        self._clock.put(schedule.id, trigger_of(schedule.settings.trigger, schedule.created_at))
+        self._clock.put(schedule.id, trigger)
 
     def _unload(self, schedule_id: int) -> None:
         self._loaded.pop(schedule_id, None)
