@@ -22,6 +22,7 @@ import {
 import { serverUnavailableNotice } from './messages';
 import { RunsModel } from './model';
 import { addParameters } from './parameterCommands';
+import { addScheduleCommands } from './scheduleCommands';
 import { RunButtonExtension } from './widgets/RunButtonExtension';
 import { RunsPanel } from './widgets/RunsPanel';
 /* eslint-enable jupyter/prefer-lazy-imports */
@@ -87,6 +88,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const context = { app, model, tracker, docManager, browserFactory, trans };
     addCommands(context);
     const parametersSection = addParameters(context, palette);
+    addScheduleCommands(context, palette);
 
     const panel = new RunsPanel({
       model,

@@ -6,6 +6,7 @@
 
 import type { AutoflowAPI } from './api';
 import type { ITranslate } from './format';
+import { formatJSON, InputValue, inputKind, IParameter } from './parameters';
 import type { CatchUp, Overlap } from './wire';
 
 /**
@@ -628,6 +629,28 @@ export const TRIGGER_FIELDS: { [kind in TriggerKind]: ScheduleField[] } = {
   interval: ['interval', 'start', 'timezone'],
   once: ['at', 'timezone']
 };
+
+/**
+ * The input value that shows a parameter's stored JSON value.
+ */
+export function parameterInput(
+  parameter: IParameter,
+  value: unknown
+): InputValue {
+  switch (inputKind(parameter)) {
+    case 'checkbox':
+      return value === true;
+    case 'integer':
+    case 'number':
+      return typeof value === 'number' ? String(value) : formatJSON(value);
+    case 'date':
+    case 'text':
+    case 'any':
+      return typeof value === 'string' ? value : formatJSON(value);
+    case 'json':
+      return formatJSON(value);
+  }
+}
 
 /**
  * A notebook's file name without its folder and `.ipynb`.
