@@ -18,6 +18,7 @@ const DEFAULT_CLASS = 'jp-autoflow-ParametersSection-default';
 const HELP_CLASS = 'jp-autoflow-ParametersSection-help';
 const MESSAGE_CLASS = 'jp-autoflow-ParametersSection-message';
 const ACTIONS_CLASS = 'jp-autoflow-ParametersSection-actions';
+const BUTTON_CLASS = 'jp-autoflow-ParametersSection-button';
 
 /**
  * Props of {@link ParametersSection}.
@@ -100,7 +101,7 @@ function Body(props: IParametersSectionProps): JSX.Element {
         <div className={ACTIONS_CLASS}>
           <button
             type="button"
-            className="jp-Button jp-mod-styled jp-mod-reject"
+            className={BUTTON_CLASS}
             onClick={props.onTagCell}
           >
             {trans.__('Tag Active Cell as Parameters')}
@@ -172,11 +173,7 @@ function Body(props: IParametersSectionProps): JSX.Element {
 function RunButton(props: IParametersSectionProps): JSX.Element {
   return (
     <div className={ACTIONS_CLASS}>
-      <button
-        type="button"
-        className="jp-Button jp-mod-styled jp-mod-reject"
-        onClick={props.onRun}
-      >
+      <button type="button" className={BUTTON_CLASS} onClick={props.onRun}>
         {props.trans.__('Run with Parameters…')}
       </button>
     </div>
