@@ -133,6 +133,28 @@ def test_run_with_parameters_sends_the_changed_value_into_the_executed_notebook(
     assert "2016-01-03 75 ['north', 'south'] False" in executed.cells[-1].outputs[0]["text"]
 
 
+def test_run_with_parameters_from_the_file_browser_menu(lab: LabPage) -> None:
+    # Given the file browser, listing a notebook with parameters
+    lab.open_lab()
+    item = lab.page.locator(".jp-DirListing-item", has_text=REGIONS)
+
+    # When the analyst right-clicks the notebook and chooses Run with Parameters…
+    item.click(button="right")
+    lab.page.get_by_role("menuitem", name="Run with Parameters…").click()
+
+    # Then the dialog opens on that notebook's parameters, Tab moving through them
+    dialog = lab.page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Run {REGIONS} with Parameters", timeout=30_000)
+    expect(dialog.get_by_label("day", exact=True)).to_be_focused()
+    # (Tab first steps through the date's own month, day and year)
+    dialog.get_by_label("min_calls", exact=True).focus()
+    for name in ("regions", "verbose"):
+        lab.page.keyboard.press("Tab")
+        expect(dialog.get_by_label(name, exact=True)).to_be_focused()
+    dialog.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
 def test_bad_json_is_shown_next_to_its_field_and_runs_nothing(
     lab: LabPage, parameters_server: JupyterProcess
 ) -> None:
