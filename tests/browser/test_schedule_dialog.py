@@ -123,6 +123,7 @@ def test_an_invalid_cron_expression_shows_the_servers_error_and_cannot_be_create
     expect(preview).to_contain_text("in its minute field ('61')")
     expect(expression).to_have_attribute("aria-invalid", "true")
     expect(dialog.get_by_label("Repeat", exact=True)).to_have_value("custom")
+    lab.screenshot(dialog.locator(".jp-Dialog-content"), "schedule-dialog-invalid-cron.png")
 
     # And neither the Create button nor Enter creates it
     expect(create_button(dialog)).to_be_disabled()
@@ -210,7 +211,8 @@ def test_a_setting_the_server_refuses_is_shown_next_to_it_with_the_values_kept(
 
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
 def test_the_dialog_reads_well_in_each_theme(lab: LabPage, theme: str) -> None:
-    # Given a notebook with parameters, in the theme
+    # Given a notebook with parameters, in the theme, on a screen tall enough for the dialog
+    lab.page.set_viewport_size({"width": 1400, "height": 1150})
     lab.open_notebook(SUMMARY)
     if theme != "JupyterLab Light":  # Lab starts light; choosing it again is a no-op
         lab.change_theme(theme)

@@ -1,5 +1,6 @@
 import type { AutoflowAPI } from '../../src/api';
 import { ITranslate } from '../../src/format';
+import type { IParameter } from '../../src/parameters';
 import {
   applyChange,
   buildSettings,
@@ -13,6 +14,7 @@ import {
   localToIso,
   newScheduleForm,
   notebookStem,
+  parameterInput,
   presetExpression,
   scheduleForm,
   timezoneNames,
@@ -361,5 +363,23 @@ describe('requests', () => {
 
   it('names a schedule after its notebook', () => {
     expect(notebookStem('a/b/daily calls.ipynb')).toBe('daily calls');
+  });
+});
+
+describe('parameterInput', () => {
+  it('shows a stored value as its input shows it', () => {
+    const of = (type: IParameter['type'], source: string): IParameter => ({
+      name: 'p',
+      type,
+      default: source,
+      help: ''
+    });
+    expect(parameterInput(of('int', '1'), 20)).toBe('20');
+    expect(parameterInput(of('bool', 'False'), true)).toBe(true);
+    expect(parameterInput(of('str', '"2016-01-03"'), '2016-02-01')).toBe(
+      '2016-02-01'
+    );
+    expect(parameterInput(of('list', '[]'), ['a'])).toBe('["a"]');
+    expect(parameterInput(of('any', 'x'), { a: 1 })).toBe('{"a": 1}');
   });
 });
