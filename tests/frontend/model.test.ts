@@ -85,7 +85,12 @@ function makeRun(
     timeout: 600,
     cell_timeout: 60,
     progress: null,
-    trigger: { kind: 'manual' },
+    trigger: {
+      kind: 'manual',
+      schedule_id: null,
+      schedule_name: null,
+      scheduled_for: null
+    },
     created_at: '2026-01-05T09:00:00Z',
     started_at: '2026-01-05T09:00:01Z',
     finished_at: '2026-01-05T09:00:04Z',
@@ -192,6 +197,7 @@ describe('RunsModel filters', () => {
       status: 'failed',
       notebook: '',
       q: 'hello',
+      schedule: null,
       limit: 50
     });
     expect(ids(model)).toEqual([7]);
