@@ -1,0 +1,332 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import {
+  deleteIcon,
+  editIcon,
+  listIcon,
+  MenuSvg,
+  pauseIcon,
+  runIcon
+} from '@jupyterlab/ui-components';
+
+import { AutoflowAPI } from './api';
+import { messageOf } from './format';
+import { RunsModel } from './model';
+import { SchedulesModel } from './schedulesModel';
+
+/**
+ * The commands of the schedules in the sidebar.
+ */
+export namespace ScheduleListCommandIDs {
+  /**
+   * Queue a run of a schedule now.
+   */
+  export const runNow = 'autoflow:run-schedule-now';
+  /**
+   * Stop a schedule's fires until it is resumed.
+   */
+  export const pause = 'autoflow:pause-schedule';
+  /**
+   * Let a paused schedule fire again.
+   */
+  export const resume = 'autoflow:resume-schedule';
+  /**
+   * Delete a schedule, after the user confirms; its runs stay.
+   */
+  export const remove = 'autoflow:delete-schedule';
+  /**
+   * Show the runs list filtered to a schedule's runs.
+   */
+  export const showRuns = 'autoflow:show-schedule-runs';
+  /**
+   * Open the schedule dialog on a schedule, once the command that does it
+   * ({@link EDIT_SCHEDULE}) is registered.
+   */
+  export const edit = 'autoflow:edit-schedule-from-list';
+}
+
+/**
+ * The command that opens the schedule dialog on a schedule `{id}`; it is
+ * registered with the dialog.
+ */
+export const EDIT_SCHEDULE = 'autoflow:edit-schedule';
+
+/**
+ * Selector of a schedule row, the target of the schedule context menu.
+ */
+export const SCHEDULE_ROW_SELECTOR =
+  '.jp-autoflow-ScheduleRow[data-schedule-id]';
+
+/**
+ * What the schedule commands need.
+ */
+export interface IScheduleCommandContext {
+  app: JupyterFrontEnd;
+  schedules: SchedulesModel;
+  /**
+   * The run history, refreshed once a run is queued.
+   */
+  runs: RunsModel;
+  trans: TranslationBundle;
+  /**
+   * Show the runs tab filtered to the schedule's runs.
+   */
+  showRunsOf: (schedule: AutoflowAPI.ISchedule) => void;
+}
+
+/**
+ * Register the schedule commands and the schedule context menu; returns
+ * the menu of every action, which each row's "More actions" button opens.
+ */
+export function addScheduleListCommands(
+  context: IScheduleCommandContext
+): MenuSvg {
+  const { app, schedules, trans } = context;
+  const { commands } = app;
+  const ids = ScheduleListCommandIDs;
+  const target = (args: { readonly id?: unknown }) =>
+    scheduleOfCommand(context, args);
+  const describedBy = (what: string) => ({
+    args: {
+      type: 'object' as const,
+      properties: {
+        id: {
+          type: 'number' as const,
+          description: trans.__(
+            'The schedule to %1; by default the one under the context menu',
+            what
+          )
+        }
+      }
+    }
+  });
+
+  commands.addCommand(ids.runNow, {
+    label: trans.__('Run Now'),
+    caption: trans.__("Queue a run with the schedule's notebook and settings"),
+    icon: runIcon,
+    describedBy: describedBy(trans.__('run')),
+    isEnabled: args => target(args) !== undefined,
+    execute: async args => {
+      const schedule = target(args);
+      if (!schedule) {
+        return;
+      }
+      try {
+        const run = await schedules.runNow(schedule.id);
+        void context.runs.refresh();
+        Notification.success(
+          trans.__('Run #%1 of schedule %2 queued', run.id, schedule.name),
+          { autoClose: 5000 }
+        );
+      } catch (error) {
+        Notification.error(
+          trans.__('Could not run %1: %2', schedule.name, messageOf(error)),
+          { autoClose: 10000 }
+        );
+      }
+    }
+  });
+
+  const setPaused = async (
+    schedule: AutoflowAPI.ISchedule,
+    paused: boolean
+  ): Promise<void> => {
+    try {
+      await schedules.setPaused(schedule.id, paused);
+    } catch (error) {
+      Notification.error(
+        paused
+          ? trans.__('Could not pause %1: %2', schedule.name, messageOf(error))
+          : trans.__(
+              'Could not resume %1: %2',
+              schedule.name,
+              messageOf(error)
+            ),
+        { autoClose: 10000 }
+      );
+    }
+  };
+
+  commands.addCommand(ids.pause, {
+    label: trans.__('Pause'),
+    caption: trans.__('Stop the schedule firing until it is resumed'),
+    icon: pauseIcon,
+    describedBy: describedBy(trans.__('pause')),
+    isVisible: args => target(args)?.paused !== true,
+    execute: async args => {
+      const schedule = target(args);
+      if (schedule && !schedule.paused) {
+        await setPaused(schedule, true);
+      }
+    }
+  });
+
+  commands.addCommand(ids.resume, {
+    label: trans.__('Resume'),
+    caption: trans.__('Let the schedule fire again'),
+    icon: runIcon,
+    describedBy: describedBy(trans.__('resume')),
+    isVisible: args => target(args)?.paused === true,
+    execute: async args => {
+      const schedule = target(args);
+      if (schedule?.paused) {
+        await setPaused(schedule, false);
+      }
+    }
+  });
+
+  commands.addCommand(ids.edit, {
+    label: trans.__('Edit…'),
+    caption: trans.__("Change the schedule's notebook, parameters or trigger"),
+    icon: editIcon,
+    describedBy: describedBy(trans.__('edit')),
+    isEnabled: args =>
+      commands.hasCommand(EDIT_SCHEDULE) && target(args) !== undefined,
+    execute: async args => {
+      const schedule = target(args);
+      if (schedule && commands.hasCommand(EDIT_SCHEDULE)) {
+        await commands.execute(EDIT_SCHEDULE, { id: schedule.id });
+      }
+    }
+  });
+
+  commands.addCommand(ids.showRuns, {
+    label: trans.__('Show Runs'),
+    caption: trans.__('Show only the runs this schedule started'),
+    icon: listIcon,
+    describedBy: describedBy(trans.__('show the runs of')),
+    isEnabled: args => target(args) !== undefined,
+    execute: args => {
+      const schedule = target(args);
+      if (schedule) {
+        context.showRunsOf(schedule);
+      }
+    }
+  });
+
+  commands.addCommand(ids.remove, {
+    label: trans.__('Delete…'),
+    caption: trans.__('Delete the schedule; its runs stay in the history'),
+    icon: deleteIcon,
+    describedBy: describedBy(trans.__('delete')),
+    isEnabled: args => target(args) !== undefined,
+    execute: async args => {
+      const schedule = target(args);
+      if (schedule) {
+        await deleteSchedule(context, schedule);
+      }
+    }
+  });
+
+  // Enable Edit once the schedule dialog registers its command.
+  commands.commandChanged.connect((_, change) => {
+    if (change.id === EDIT_SCHEDULE) {
+      commands.notifyCommandChanged(ids.edit);
+    }
+  });
+
+  const order = [
+    ids.runNow,
+    ids.pause,
+    ids.resume,
+    ids.edit,
+    ids.showRuns,
+    ids.remove
+  ];
+  order.forEach((command, rank) => {
+    app.contextMenu.addItem({
+      command,
+      selector: SCHEDULE_ROW_SELECTOR,
+      rank
+    });
+  });
+
+  const menu = new MenuSvg({ commands });
+  menu.addClass('jp-autoflow-ScheduleMenu');
+  return menu;
+}
+
+/**
+ * Fill the overflow menu with the actions on one schedule and open it under
+ * the button; the focus goes back to the button when it closes.
+ */
+export function openScheduleMenu(
+  menu: MenuSvg,
+  schedule: AutoflowAPI.ISchedule,
+  anchor: HTMLElement
+): void {
+  const ids = ScheduleListCommandIDs;
+  const args = { id: schedule.id };
+  menu.clearItems();
+  for (const command of [ids.runNow, ids.pause, ids.resume, ids.edit]) {
+    menu.addItem({ command, args });
+  }
+  menu.addItem({ type: 'separator' });
+  menu.addItem({ command: ids.showRuns, args });
+  menu.addItem({ type: 'separator' });
+  menu.addItem({ command: ids.remove, args });
+  const rect = anchor.getBoundingClientRect();
+  const refocus = () => {
+    menu.aboutToClose.disconnect(refocus);
+    anchor.focus();
+  };
+  menu.aboutToClose.connect(refocus);
+  menu.open(rect.left, rect.bottom);
+  menu.activeIndex = 0;
+}
+
+/**
+ * Ask the user to confirm, then delete a schedule; never throws.
+ */
+async function deleteSchedule(
+  context: IScheduleCommandContext,
+  schedule: AutoflowAPI.ISchedule
+): Promise<void> {
+  const { trans } = context;
+  const result = await showDialog({
+    title: trans.__('Delete schedule %1?', schedule.name),
+    body: trans.__(
+      '%1 (%2) stops running. Its runs stay in the history. This cannot be undone.',
+      schedule.notebook,
+      schedule.description
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.warnButton({ label: trans.__('Delete') })
+    ]
+  });
+  if (!result.button.accept) {
+    return;
+  }
+  try {
+    await context.schedules.delete(schedule.id);
+    Notification.success(trans.__('Schedule %1 deleted', schedule.name), {
+      autoClose: 5000
+    });
+  } catch (error) {
+    Notification.error(
+      trans.__('Could not delete %1: %2', schedule.name, messageOf(error)),
+      { autoClose: 10000 }
+    );
+  }
+}
+
+/**
+ * The schedule named by a command's `id` argument, else the one under the
+ * context menu.
+ */
+function scheduleOfCommand(
+  context: IScheduleCommandContext,
+  args: { readonly id?: unknown }
+): AutoflowAPI.ISchedule | undefined {
+  if (typeof args.id === 'number') {
+    return context.schedules.find(args.id);
+  }
+  const row = context.app.contextMenuHitTest(node =>
+    node.matches(SCHEDULE_ROW_SELECTOR)
+  );
+  const id = Number(row?.dataset.scheduleId);
+  return Number.isInteger(id) ? context.schedules.find(id) : undefined;
+}
