@@ -19,12 +19,18 @@ import {
   RUN_ROW_SELECTOR,
   runNotebookPanel
 } from './commands';
+import { NO_FILTERS } from './history';
 import { serverUnavailableNotice } from './messages';
 import { RunsModel } from './model';
+import { INotifyPreferences } from './notifications';
 import { addParameters } from './parameterCommands';
+import { RunNotifier } from './runNotifier';
 import { addScheduleCommands } from './scheduleCommands';
+import { addScheduleListCommands } from './scheduleListCommands';
+import { SchedulesModel } from './schedulesModel';
 import { RunButtonExtension } from './widgets/RunButtonExtension';
 import { RunsPanel } from './widgets/RunsPanel';
+import { schedulesTab } from './widgets/SchedulesPanel';
 /* eslint-enable jupyter/prefer-lazy-imports */
 
 /**
@@ -90,10 +96,58 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const parametersSection = addParameters(context, palette);
     addScheduleCommands(context, palette);
 
+    const schedules = new SchedulesModel({ client: model.client });
+    const showRunsTab = () => {
+      panel.showTab('runs');
+      app.shell.activateById(RunsPanel.ID);
+    };
+    const scheduleMenu = addScheduleListCommands({
+      app,
+      schedules,
+      runs: model,
+      trans,
+      showRunsOf: schedule => {
+        model.setFilters({ ...NO_FILTERS, schedule: schedule.id });
+        showRunsTab();
+      }
+    });
+
+    const preferences: INotifyPreferences = {
+      notifyOnFailure: true,
+      notifyOnSuccess: false
+    };
+    new RunNotifier({
+      model,
+      trans,
+      preferences: () => preferences,
+      openRun: run => void openRun(context, run),
+      showRun: run => {
+        model.select(run.id);
+        showRunsTab();
+      },
+      showFailed: () => {
+        model.setFilters({ ...NO_FILTERS, status: 'failed' });
+        showRunsTab();
+      }
+    });
+
     const panel = new RunsPanel({
       model,
       translator,
       header: parametersSection,
+      schedules: {
+        model: schedules,
+        render: schedulesTab({
+          model: schedules,
+          commands: app.commands,
+          menu: scheduleMenu,
+          trans,
+          showRun: id => {
+            model.select(id);
+            showRunsTab();
+          }
+        })
+      },
       actions: {
         open: run => void openRun(context, run),
         openLog: run =>
@@ -167,11 +221,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       settingRegistry
         .load(PLUGIN_ID)
         .then(settings => {
-          const apply = () =>
+          const apply = () => {
+            const idle = settings.get('idlePollInterval').composite as number;
             model.setPollIntervals(
               settings.get('activePollInterval').composite as number,
-              settings.get('idlePollInterval').composite as number
+              idle
             );
+            schedules.setInterval(idle);
+            preferences.notifyOnFailure =
+              settings.get('notifyOnFailure').composite !== false;
+            preferences.notifyOnSuccess =
+              settings.get('notifyOnSuccess').composite === true;
+          };
           apply();
           settings.changed.connect(apply);
         })

@@ -141,6 +141,13 @@ export class RunsModel implements IDisposable {
   }
 
   /**
+   * Emitted with each run queued through this model (from this browser).
+   */
+  get submitted(): ISignal<this, AutoflowAPI.IRun> {
+    return this._submitted;
+  }
+
+  /**
    * Emitted when the server state changes, with the new state.
    */
   get serverStateChanged(): ISignal<this, RunsModel.ServerState> {
@@ -367,6 +374,7 @@ export class RunsModel implements IDisposable {
    */
   private _added(run: AutoflowAPI.IRun): AutoflowAPI.IRun {
     if (!this._isDisposed) {
+      this._submitted.emit(run);
       if (!isFiltered(this._filters)) {
         this._loaded = {
           runs: insertRun(this._loaded.runs, run),
@@ -553,6 +561,7 @@ export class RunsModel implements IDisposable {
   private _selectedRun: AutoflowAPI.IRun | null = null;
   private _serverState: RunsModel.ServerState = 'checking';
   private _serverStateChanged = new Signal<this, RunsModel.ServerState>(this);
+  private _submitted = new Signal<this, AutoflowAPI.IRun>(this);
 }
 
 /**

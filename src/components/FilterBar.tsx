@@ -4,11 +4,14 @@ import * as React from 'react';
 
 import { RUN_STATUSES, RunStatusName, statusLabel } from '../format';
 import { IRunFilters, isFiltered, NO_FILTERS } from '../history';
+import { scheduleFilterLabel } from '../scheduleText';
 
 const BAR_CLASS = 'jp-autoflow-FilterBar';
 const SEARCH_CLASS = 'jp-autoflow-FilterBar-search';
 const ROW_CLASS = 'jp-autoflow-FilterBar-row';
 const FIELD_CLASS = 'jp-autoflow-FilterBar-field';
+const CHIP_CLASS = 'jp-autoflow-FilterBar-chip';
+const CHIP_LABEL_CLASS = 'jp-autoflow-FilterBar-chipLabel';
 
 /**
  * How long typing must pause before the text filters apply (ms).
@@ -24,6 +27,10 @@ export interface IFilterBarProps {
    * Notebooks to suggest in the notebook filter.
    */
   notebooks: ReadonlyArray<string>;
+  /**
+   * The name of the schedule the runs are filtered by, when known.
+   */
+  scheduleName?: string | null;
   trans: TranslationBundle;
   onChange: (filters: Partial<IRunFilters>) => void;
 }
@@ -101,6 +108,24 @@ export function FilterBar(props: IFilterBarProps): JSX.Element {
           />
         ) : null}
       </div>
+      {filters.schedule !== null ? (
+        <div className={ROW_CLASS}>
+          <span className={CHIP_CLASS}>
+            <span className={CHIP_LABEL_CLASS}>
+              {trans.__(
+                'Schedule: %1',
+                scheduleFilterLabel(filters.schedule, props.scheduleName, trans)
+              )}
+            </span>
+            <ToolbarButtonComponent
+              icon={closeIcon}
+              tooltip={trans.__('Remove the schedule filter')}
+              aria-label={trans.__('Remove the schedule filter')}
+              onClick={() => onChange({ schedule: null })}
+            />
+          </span>
+        </div>
+      ) : null}
     </div>
   );
 }

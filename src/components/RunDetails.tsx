@@ -17,6 +17,7 @@ import {
   MISSING,
   STOP_ERROR_NAMES
 } from '../format';
+import { triggerLabel } from '../scheduleText';
 import { limitsText } from './RunRow';
 import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
@@ -47,6 +48,10 @@ export interface IRunDetailsActions {
    * Show only the runs of this notebook.
    */
   onFilterNotebook: (notebook: string) => void;
+  /**
+   * Show only the runs this schedule started.
+   */
+  onFilterSchedule?: (schedule: number) => void;
 }
 
 /**
@@ -168,10 +173,18 @@ export function RunDetails(props: IRunDetailsProps): JSX.Element {
         <dd>{run.kernel_name ?? MISSING}</dd>
         <dt>{trans.__('Started by')}</dt>
         <dd>
-          {run.trigger?.kind === 'cli'
-            ? trans.__('the autoflow command')
-            : trans.__('JupyterLab or the REST API')}
+          <TriggerField
+            run={run}
+            trans={trans}
+            onFilterSchedule={props.onFilterSchedule}
+          />
         </dd>
+        {run.trigger?.scheduled_for ? (
+          <>
+            <dt>{trans.__('Scheduled for')}</dt>
+            <dd>{formatFullTime(run.trigger.scheduled_for)}</dd>
+          </>
+        ) : null}
         <dt>{trans.__('Queued')}</dt>
         <dd>{formatFullTime(run.created_at)}</dd>
         <dt>{trans.__('Started')}</dt>
@@ -263,4 +276,40 @@ export function RunDetails(props: IRunDetailsProps): JSX.Element {
       </div>
     </section>
   );
+}
+
+/**
+ * Who started the run: a schedule (a link to its runs while it exists),
+ * someone in JupyterLab or through the REST API, or the command line.
+ */
+function TriggerField(props: {
+  run: AutoflowAPI.IRun;
+  trans: TranslationBundle;
+  onFilterSchedule?: (schedule: number) => void;
+}): JSX.Element {
+  const { run, trans, onFilterSchedule } = props;
+  const trigger = run.trigger;
+  if (trigger?.kind === 'schedule') {
+    const id = trigger.schedule_id;
+    const label = trigger.schedule_name
+      ? trans.__('schedule %1', trigger.schedule_name)
+      : triggerLabel(trigger, trans);
+    if (id === null || !trigger.schedule_name || !onFilterSchedule) {
+      return <>{label}</>;
+    }
+    return (
+      <button
+        type="button"
+        className={LINK_CLASS}
+        title={trans.__('Show only the runs of this schedule')}
+        onClick={() => onFilterSchedule(id)}
+      >
+        {label}
+      </button>
+    );
+  }
+  if (trigger?.kind === 'cli') {
+    return <>{trans.__('the autoflow command')}</>;
+  }
+  return <>{trans.__('JupyterLab or the REST API')}</>;
 }

@@ -12,6 +12,7 @@ import {
   formatStartTime,
   statusLabel
 } from '../format';
+import { triggerLabel } from '../scheduleText';
 import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
 
@@ -22,6 +23,7 @@ const ID_CLASS = 'jp-autoflow-RunRow-id';
 const META_CLASS = 'jp-autoflow-RunRow-meta';
 const START_CLASS = 'jp-autoflow-RunRow-start';
 const DURATION_CLASS = 'jp-autoflow-RunRow-duration';
+const TRIGGER_CLASS = 'jp-autoflow-RunRow-trigger';
 const ERROR_CLASS = 'jp-autoflow-RunRow-error';
 const ACTIONS_CLASS = 'jp-autoflow-RunRow-actions';
 const ACTION_CLASS = 'jp-autoflow-RunRow-action';
@@ -135,6 +137,13 @@ function RunRowComponent(props: IRunRowProps): JSX.Element {
           <span className={DURATION_CLASS} title={durationTitle(run, trans)}>
             {formatDuration(run.started_at, run.finished_at, now)}
           </span>
+          <span
+            className={TRIGGER_CLASS}
+            data-trigger={run.trigger?.kind ?? 'manual'}
+            title={triggerTitle(run, trans)}
+          >
+            {triggerLabel(run.trigger, trans)}
+          </span>
         </span>
         {showError && run.error ? (
           <span
@@ -202,6 +211,27 @@ function RunRowComponent(props: IRunRowProps): JSX.Element {
  * A row re-renders only when its run or state changes.
  */
 export const RunRow = React.memo(RunRowComponent);
+
+/**
+ * The trigger label's tooltip: who started the run, and for when.
+ */
+function triggerTitle(run: AutoflowAPI.IRun, trans: TranslationBundle): string {
+  const trigger = run.trigger;
+  if (trigger?.kind === 'schedule') {
+    const name = trigger.schedule_name ?? trans.__('a deleted schedule');
+    return trigger.scheduled_for
+      ? trans.__(
+          'Started by schedule %1, for %2',
+          name,
+          formatFullTime(trigger.scheduled_for)
+        )
+      : trans.__('Started now by schedule %1', name);
+  }
+  if (trigger?.kind === 'cli') {
+    return trans.__('Started by the autoflow command');
+  }
+  return trans.__('Started from JupyterLab or the REST API');
+}
 
 /**
  * The duration's tooltip, with the run's time limits if it has any.

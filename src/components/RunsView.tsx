@@ -44,6 +44,11 @@ export interface IRunsViewProps extends IRunDetailsActions {
   onLoadMore: () => void;
   onRefresh: () => void;
   onFiltersChange: (filters: Partial<IRunFilters>) => void;
+  /**
+   * Shown at the left of the header in place of the title (the sidebar's
+   * tabs).
+   */
+  heading?: React.ReactNode;
 }
 
 /**
@@ -57,10 +62,21 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
     () => [...new Set(runs.slice(0, 500).map(run => run.notebook))].sort(),
     [runs]
   );
+  const scheduleName = React.useMemo(
+    () =>
+      runs.find(
+        run =>
+          run.trigger?.kind === 'schedule' &&
+          run.trigger.schedule_id === filters.schedule
+      )?.trigger.schedule_name ?? null,
+    [runs, filters.schedule]
+  );
   return (
     <div className={VIEW_CLASS}>
       <div className={HEADER_CLASS}>
-        <h2 className={TITLE_CLASS}>{trans.__('AutoFlow')}</h2>
+        {props.heading ?? (
+          <h2 className={TITLE_CLASS}>{trans.__('AutoFlow')}</h2>
+        )}
         <ToolbarButtonComponent
           icon={refreshIcon}
           tooltip={trans.__('Refresh runs')}
@@ -71,6 +87,7 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
         <FilterBar
           filters={filters}
           notebooks={notebooks}
+          scheduleName={scheduleName}
           trans={trans}
           onChange={props.onFiltersChange}
         />
@@ -90,6 +107,7 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
           onCancel={props.onCancel}
           onDelete={props.onDelete}
           onFilterNotebook={props.onFilterNotebook}
+          onFilterSchedule={props.onFilterSchedule}
         />
       ) : null}
     </div>

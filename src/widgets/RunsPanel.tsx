@@ -1,13 +1,19 @@
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
 import { RunsView } from '../components/RunsView';
+import { sidebarTabId, SidebarTabs } from '../components/SidebarTabs';
 import { autoflowIcon } from '../icons';
 import { RunsModel } from '../model';
+import { SchedulesModel } from '../schedulesModel';
 
 const PANEL_CLASS = 'jp-autoflow-RunsPanel';
+const TAB_PANEL_CLASS = 'jp-autoflow-SidebarTabs-panel';
+const RUNS_TAB_ID = 'autoflow-runs-tabpanel';
+const SCHEDULES_TAB_ID = 'autoflow-schedules-tabpanel';
 
 /**
  * The left sidebar: the run history and the detail view of one run.
@@ -19,6 +25,7 @@ export class RunsPanel extends ReactWidget {
     this._trans = options.translator.load('autoflow_lab');
     this._actions = options.actions;
     this._header = options.header ?? null;
+    this._schedules = options.schedules ?? null;
     this.id = RunsPanel.ID;
     this.addClass(PANEL_CLASS);
     this.title.icon = autoflowIcon;
@@ -30,40 +37,116 @@ export class RunsPanel extends ReactWidget {
    */
   readonly model: RunsModel;
 
+  /**
+   * The tab shown: the runs or the schedules.
+   */
+  get tab(): RunsPanel.Tab {
+    return this._tab;
+  }
+
+  /**
+   * Show the runs or the schedules.
+   */
+  showTab(tab: RunsPanel.Tab): void {
+    if (tab === 'schedules' && !this._schedules) {
+      return;
+    }
+    if (tab !== this._tab) {
+      this._tab = tab;
+      this._syncSchedulesShown();
+      this.update();
+    }
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._syncSchedulesShown();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this._syncSchedulesShown();
+  }
+
   protected render(): JSX.Element {
-    const model = this.model;
-    const actions = this._actions;
+    const schedules = this._schedules;
+    const tabs = schedules ? (
+      <SidebarTabs
+        tabs={[
+          { key: 'runs', label: this._trans.__('Runs'), panelId: RUNS_TAB_ID },
+          {
+            key: 'schedules',
+            label: this._trans.__('Schedules'),
+            panelId: SCHEDULES_TAB_ID
+          }
+        ]}
+        current={this._tab}
+        label={this._trans.__('AutoFlow')}
+        onSelect={this._onSelectTab}
+      />
+    ) : undefined;
+    const shown = schedules && this._tab === 'schedules' ? 'schedules' : 'runs';
+    const panelId = shown === 'runs' ? RUNS_TAB_ID : SCHEDULES_TAB_ID;
     return (
       <>
         {this._header}
-        <UseSignal signal={model.changed}>
-          {() => (
-            <RunsView
-              runs={model.runs}
-              hasMore={model.hasMore}
-              loadingMore={model.loadingMore}
-              loading={model.loading}
-              filters={model.filters}
-              selected={model.selected}
-              cancelling={model.cancelling}
-              serverState={model.serverState}
-              errorMessage={model.errorMessage}
-              trans={this._trans}
-              onOpen={actions.open}
-              onOpenLog={actions.openLog}
-              onCancel={actions.cancel}
-              onRerun={actions.rerun}
-              onDelete={actions.delete}
-              onDetails={this._onDetails}
-              onClose={this._onClose}
-              onLoadMore={this._onLoadMore}
-              onRefresh={this._onRefresh}
-              onFiltersChange={this._onFiltersChange}
-              onFilterNotebook={this._onFilterNotebook}
-            />
-          )}
-        </UseSignal>
+        <div
+          className={TAB_PANEL_CLASS}
+          id={panelId}
+          role={tabs ? 'tabpanel' : undefined}
+          aria-labelledby={tabs ? sidebarTabId(panelId) : undefined}
+        >
+          {shown === 'schedules' && schedules
+            ? schedules.render(tabs)
+            : this._renderRuns(tabs)}
+        </div>
       </>
+    );
+  }
+
+  private _renderRuns(heading: React.ReactNode): JSX.Element {
+    const model = this.model;
+    const actions = this._actions;
+    return (
+      <UseSignal signal={model.changed}>
+        {() => (
+          <RunsView
+            heading={heading}
+            runs={model.runs}
+            hasMore={model.hasMore}
+            loadingMore={model.loadingMore}
+            loading={model.loading}
+            filters={model.filters}
+            selected={model.selected}
+            cancelling={model.cancelling}
+            serverState={model.serverState}
+            errorMessage={model.errorMessage}
+            trans={this._trans}
+            onOpen={actions.open}
+            onOpenLog={actions.openLog}
+            onCancel={actions.cancel}
+            onRerun={actions.rerun}
+            onDelete={actions.delete}
+            onDetails={this._onDetails}
+            onClose={this._onClose}
+            onLoadMore={this._onLoadMore}
+            onRefresh={this._onRefresh}
+            onFiltersChange={this._onFiltersChange}
+            onFilterNotebook={this._onFilterNotebook}
+            onFilterSchedule={this._onFilterSchedule}
+          />
+        )}
+      </UseSignal>
+    );
+  }
+
+  private _onSelectTab = (tab: RunsPanel.Tab): void => {
+    this.showTab(tab);
+  };
+
+  private _syncSchedulesShown(): void {
+    this._schedules?.model.setShown(
+      this.isVisible && this._tab === 'schedules'
     );
   }
 
@@ -104,8 +187,14 @@ export class RunsPanel extends ReactWidget {
     this.model.setFilters({ notebook });
   };
 
+  private _onFilterSchedule = (schedule: number): void => {
+    this.model.setFilters({ schedule });
+  };
+
   private _actions: RunsPanel.IActions;
   private _header: React.ReactElement | null;
+  private _schedules: RunsPanel.ISchedules | null;
+  private _tab: RunsPanel.Tab = 'runs';
   private _trans: TranslationBundle;
 }
 
@@ -117,6 +206,20 @@ export namespace RunsPanel {
    * The DOM id of the sidebar, used to reveal it.
    */
   export const ID = 'autoflow-runs';
+
+  /**
+   * The sidebar's tabs.
+   */
+  export type Tab = 'runs' | 'schedules';
+
+  /**
+   * The schedules tab: its model (polled only while the tab is shown) and
+   * its view, given the tab list to show in its header.
+   */
+  export interface ISchedules {
+    model: SchedulesModel;
+    render: (heading: React.ReactNode) => JSX.Element;
+  }
 
   /**
    * What the panel asks the application to do with a run.
@@ -146,5 +249,9 @@ export namespace RunsPanel {
      * Shown above the runs (the current notebook's parameters).
      */
     header?: React.ReactElement;
+    /**
+     * The schedules tab; without it the panel shows only the runs.
+     */
+    schedules?: ISchedules;
   }
 }
