@@ -4,12 +4,12 @@ Run from the repository root, with the project installed in ``.venv``:
 
     .venv/bin/python benchmarks/scheduling.py
 
-It takes about three minutes and prints one report. Everything is real:
+It takes about two and a half minutes and prints one report. Everything is real:
 ``jupyter server`` subprocesses with the extension as pip installed it, real
 kernels, real HTTP on localhost, all in temporary folders that are removed at
 the end, with every process it started stopped (also on Ctrl-C). It measures:
 
-1. Fire lateness: on a server with a free worker (``max_concurrent_runs`` 2,
+1. Fire lateness: on a server with a free worker (``max_concurrent_runs`` 4,
    warmed up), a 1-second interval schedule (overlap ``queue``) on a one-cell
    notebook fires 30 times; per run, from the server's records, scheduled time
    -> run started (``started_at - trigger.scheduled_for``) and scheduled time ->
