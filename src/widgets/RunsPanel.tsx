@@ -91,6 +91,8 @@ export class RunsPanel extends ReactWidget {
       <>
         {this._header}
         <div
+          // A fresh tree per tab: each view listens to its own model's signal.
+          key={shown}
           className={TAB_PANEL_CLASS}
           id={panelId}
           role={tabs ? 'tabpanel' : undefined}
