@@ -4,6 +4,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import {
   deleteIcon,
   editIcon,
+  fastForwardIcon,
   listIcon,
   MenuSvg,
   pauseIcon,
@@ -105,7 +106,7 @@ export function addScheduleListCommands(
   commands.addCommand(ids.runNow, {
     label: trans.__('Run Now'),
     caption: trans.__("Queue a run with the schedule's notebook and settings"),
-    icon: runIcon,
+    icon: fastForwardIcon,
     describedBy: describedBy(trans.__('run')),
     isEnabled: args => target(args) !== undefined,
     execute: async args => {

@@ -226,3 +226,30 @@ def test_schedules_view_reads_well_in_light_and_dark_themes(
     # Then both screenshots are saved (docs/schedules*.png are copies of them)
     for shot in (light, dark):
         assert shot.stat().st_size > 0
+
+
+def test_edit_from_the_schedule_context_menu_opens_the_schedule_dialog(
+    lab: LabPage, schedules_server: JupyterProcess
+) -> None:
+    # Given a schedule in the Schedules tab
+    schedules_server.api(
+        "POST",
+        "schedules",
+        {
+            "name": "weekly calls",
+            "notebook": "daily_calls_summary.ipynb",
+            "trigger": {"kind": "cron", "expression": "0 6 * * 1", "timezone": "UTC"},
+        },
+    )
+    lab.open_lab()
+    lab.show_sidebar_tab("Schedules")
+    row = lab.schedule_row("weekly calls")
+    expect(row).to_be_visible(timeout=30_000)
+
+    # When the analyst right-clicks it and chooses "Edit…"
+    row.click(button="right")
+    lab.page.get_by_role("menuitem", name="Edit…", exact=True).click()
+
+    # Then the schedule dialog opens on that schedule
+    dialog = lab.page.get_by_role("dialog")
+    expect(dialog.get_by_label("Name", exact=True)).to_have_value("weekly calls", timeout=30_000)
