@@ -7,6 +7,7 @@ import json
 import re
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,18 @@ def schedules_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupyt
 def lab(browser: object, schedules_server: JupyterProcess) -> Iterator[LabPage]:
     with lab_page(browser, schedules_server) as lab:
         yield lab
+    # Leave the next test a quiet server: no schedules, no runs still going
     for schedule in schedules_server.api("GET", "schedules")["schedules"]:
         delete_schedule(schedules_server, schedule["id"])
+    eventually(lambda: not busy_runs(schedules_server), timeout=120, what="runs to end")
+
+
+def busy_runs(server: JupyterProcess) -> list[dict[str, Any]]:
+    return [
+        run
+        for status in ("queued", "running")
+        for run in server.api("GET", f"runs?status={status}")["runs"]
+    ]
 
 
 def delete_schedule(server: JupyterProcess, schedule_id: int) -> None:
@@ -63,6 +74,14 @@ def delete_schedule(server: JupyterProcess, schedule_id: int) -> None:
 def schedule_named(server: JupyterProcess, name: str) -> dict[str, Any] | None:
     found = [s for s in server.api("GET", "schedules")["schedules"] if s["name"] == name]
     return found[0] if found else None
+
+
+def switch_theme(lab: LabPage, theme: str) -> None:
+    """Run Lab's theme command directly: clicking it in the palette timed out, item detaching."""
+    lab.execute_command("apputils:change-theme", {"theme": theme})
+    light = "false" if "Dark" in theme else "true"
+    expect(lab.page.locator("body")).to_have_attribute("data-jp-theme-light", light, timeout=30_000)
+    expect(lab.page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
 
 
 def create_button(dialog: Locator, name: str = "Create") -> Locator:
@@ -95,6 +114,7 @@ def test_a_notebook_scheduled_every_two_seconds_gets_runs_under_the_schedule_nam
 
     # Then the server holds the schedule, and its fires queue runs named after it
     schedule = eventually(lambda: schedule_named(schedules_server, "Greeting every 2 s"))
+    assert schedule is not None
     assert schedule["notebook"] == NOTEBOOK
     assert schedule["trigger"] == {"kind": "interval", "seconds": 2, "start": None}
 
@@ -214,8 +234,8 @@ def test_the_dialog_reads_well_in_each_theme(lab: LabPage, theme: str) -> None:
     # Given a notebook with parameters, in the theme, on a screen tall enough for the dialog
     lab.page.set_viewport_size({"width": 1400, "height": 1150})
     lab.open_notebook(SUMMARY)
-    if theme != "JupyterLab Light":  # Lab starts light; choosing it again is a no-op
-        lab.change_theme(theme)
+    if theme != "JupyterLab Light":  # Lab starts light
+        switch_theme(lab, theme)
     try:
         # When the analyst schedules it every weekday at 06:30
         dialog = lab.open_schedule_dialog()
@@ -232,4 +252,39 @@ def test_the_dialog_reads_well_in_each_theme(lab: LabPage, theme: str) -> None:
         expect(dialog).to_be_hidden()
     finally:
         if theme != "JupyterLab Light":
-            lab.change_theme("JupyterLab Light")
+            switch_theme(lab, "JupyterLab Light")
+
+
+def test_schedule_from_the_file_browser_menu_opens_on_that_notebook_and_enter_creates(
+    lab: LabPage, schedules_server: JupyterProcess
+) -> None:
+    # Given the file browser, listing a notebook
+    lab.open_lab()
+    item = lab.page.locator(".jp-DirListing-item", has_text=SUMMARY)
+
+    # When the analyst right-clicks it and chooses Schedule…
+    item.click(button="right")
+    lab.page.get_by_role("menuitem", name="Schedule…").click()
+
+    # Then the dialog opens on that notebook, its name field focused
+    dialog = lab.schedule_dialog()
+    expect(dialog).to_contain_text(f"Schedule {SUMMARY}")
+    name = dialog.get_by_label("Name", exact=True)
+    expect(name).to_be_focused()
+    expect(name).to_have_value("daily_calls_summary")
+
+    # When they choose a time once and press Enter
+    dialog.get_by_role("radio", name="Once").check()
+    dialog.get_by_label("Run at", exact=True).fill("2030-01-02T03:04")
+    dialog.get_by_label("Timezone", exact=True).fill("Europe/Paris")
+    expect(lab.schedule_preview(dialog)).to_contain_text("Once, at 2030-01-02T03:04:00+01:00")
+    name.press("Enter")
+
+    # Then the schedule is created for that time, in that timezone's offset
+    expect(dialog).to_be_hidden(timeout=30_000)
+    schedule = schedule_named(schedules_server, "daily_calls_summary")
+    assert schedule is not None
+    assert schedule["notebook"] == SUMMARY
+    assert schedule["trigger"]["kind"] == "once"
+    at = datetime.fromisoformat(schedule["trigger"]["at"])
+    assert at == datetime(2030, 1, 2, 2, 4, tzinfo=timezone.utc)
