@@ -38,14 +38,23 @@ export function SidebarTabs<K extends string>(
 ): JSX.Element {
   const { tabs, current, label, onSelect } = props;
 
+  const selectedId = sidebarTabId(
+    tabs.find(tab => tab.key === current)?.panelId ?? ''
+  );
+
+  // The tab list is rendered anew with the other view: the list that shows
+  // the tab picked from the keyboard gives it the focus.
+  React.useEffect(() => {
+    if (Private.focus.pending === selectedId) {
+      Private.focus.pending = null;
+      document.getElementById(selectedId)?.focus();
+    }
+  }, [selectedId]);
+
   const select = (index: number) => {
     const tab = tabs[(index + tabs.length) % tabs.length];
+    Private.focus.pending = sidebarTabId(tab.panelId);
     onSelect(tab.key);
-    // The tab list may be rendered anew with the other view: focus the
-    // selected tab wherever it is now.
-    requestAnimationFrame(() =>
-      document.getElementById(sidebarTabId(tab.panelId))?.focus()
-    );
   };
 
   return (
@@ -87,4 +96,11 @@ export function SidebarTabs<K extends string>(
       })}
     </div>
   );
+}
+
+namespace Private {
+  /**
+   * The id of a tab picked from the keyboard, to focus once it is rendered.
+   */
+  export const focus: { pending: string | null } = { pending: null };
 }

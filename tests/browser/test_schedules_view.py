@@ -253,3 +253,25 @@ def test_edit_from_the_schedule_context_menu_opens_the_schedule_dialog(
     # Then the schedule dialog opens on that schedule
     dialog = lab.page.get_by_role("dialog")
     expect(dialog.get_by_label("Name", exact=True)).to_have_value("weekly calls", timeout=30_000)
+
+
+def test_sidebar_tabs_follow_the_arrow_keys(lab: LabPage) -> None:
+    # Given the AutoFlow sidebar with its Runs tab focused
+    lab.open_lab()
+    lab.show_runs()
+    runs_tab = lab.sidebar_tab("Runs")
+    runs_tab.focus()
+
+    # When the analyst presses the right arrow key
+    lab.page.keyboard.press("ArrowRight")
+
+    # Then the Schedules tab is selected, focused and shows its panel
+    schedules_tab = lab.sidebar_tab("Schedules")
+    expect(schedules_tab).to_have_attribute("aria-selected", "true")
+    expect(schedules_tab).to_be_focused()
+    expect(lab.sidebar.get_by_role("tabpanel", name="Schedules")).to_be_visible()
+
+    # And the left arrow key goes back to the runs
+    lab.page.keyboard.press("ArrowLeft")
+    expect(runs_tab).to_have_attribute("aria-selected", "true")
+    expect(runs_tab).to_be_focused()
