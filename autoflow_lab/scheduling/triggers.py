@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.base import BaseTrigger
@@ -115,6 +116,7 @@ def next_fire_times(trigger: BaseTrigger, now: datetime, count: int = 5) -> list
     return times
 
 
+@lru_cache(maxsize=1024)
 def describe_cron(expression: str, zone_name: str) -> str:
     """``expression`` in words, with standard cron's day numbers, and its timezone."""
     from cron_descriptor import Options, get_description

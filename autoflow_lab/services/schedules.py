@@ -57,6 +57,8 @@ from .runs import RunService
 log = logging.getLogger(__name__)
 
 PREVIEW_FIRES = 5
+# Schedules put on the clock between two turns of the event loop at start-up.
+LOAD_BATCH = 100
 
 
 class ScheduleService:
@@ -93,8 +95,12 @@ class ScheduleService:
         return await self._describe(stored)
 
     async def list(self) -> ScheduleList:
-        stored = await asyncio.to_thread(self._store.all)
-        last_runs = await asyncio.to_thread(self._store.last_runs, [s.id for s in stored])
+        return await asyncio.to_thread(self._list)
+
+    def _list(self) -> ScheduleList:
+        # In a thread: next fire times and descriptions take a while for many schedules.
+        stored = self._store.all()
+        last_runs = self._store.last_runs([s.id for s in stored])
         return ScheduleList(schedules=[self._to_schedule(s, last_runs.get(s.id)) for s in stored])
 
     async def get(self, schedule_id: int) -> Schedule:
@@ -239,10 +245,12 @@ class ScheduleService:
         for gone in set(self._loaded) - {schedule.id for schedule in stored}:
             self._unload(gone)
         now = utcnow()
-        for schedule in stored:
+        for count, schedule in enumerate(stored, start=1):
             if self._loaded.get(schedule.id) == schedule.updated_at:
                 continue
             self._load(schedule)
+            if count % LOAD_BATCH == 0:  # let requests in between batches
+                await asyncio.sleep(0)
             if catch_up:
                 await self._catch_up(schedule, now)
 
@@ -295,8 +303,10 @@ class ScheduleService:
         )
 
     async def _describe(self, stored: StoredSchedule) -> Schedule:
-        last_runs = await asyncio.to_thread(self._store.last_runs, [stored.id])
-        return self._to_schedule(stored, last_runs.get(stored.id))
+        def describe() -> Schedule:
+            return self._to_schedule(stored, self._store.last_runs([stored.id]).get(stored.id))
+
+        return await asyncio.to_thread(describe)
 
     def _to_schedule(self, stored: StoredSchedule, last_run: Any) -> Schedule:
         settings = stored.settings
