@@ -144,8 +144,12 @@ class LabPage:
         """Pick a theme in the command palette, as a person would."""
         self.page.keyboard.press("Control+Shift+C")
         palette = self.page.locator(".jp-ModalCommandPalette")
-        palette.get_by_role("textbox").fill(name)
-        palette.locator(".lm-CommandPalette-item", has_text=name).first.click()
+        search = palette.get_by_role("textbox")
+        search.fill(name)
+        # Enter picks the first match, as a click would; a click can land while
+        # the palette re-renders (a kernel starting) and miss
+        expect(palette.locator(".lm-CommandPalette-item.lm-mod-active")).to_contain_text(name)
+        search.press("Enter")
         light = "false" if "Dark" in name else "true"
         expect(self.page.locator("body")).to_have_attribute(
             "data-jp-theme-light", light, timeout=30_000
@@ -267,3 +271,16 @@ class LabPage:
             "([command, args]) => { void window.jupyterapp.commands.execute(command, args); }",
             [command, args or {}],
         )
+
+    def change_theme_from_menu(self, name: str) -> None:
+        """Pick a theme in Settings > Theme, as a person would, and wait for it to apply."""
+        self.page.get_by_role("menuitem", name="Settings", exact=True).click()
+        # the submenu's item is a listitem, its themes the items of the next menu
+        self.page.locator(".lm-Menu").first.get_by_text("Theme", exact=True).click()
+        self.page.locator(".lm-Menu").nth(1).get_by_text(name, exact=True).click()
+        light = "false" if "Dark" in name else "true"
+        expect(self.page.locator("body")).to_have_attribute(
+            "data-jp-theme-light", light, timeout=30_000
+        )
+        # JupyterLab covers the page with its splash while it swaps the theme
+        expect(self.page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
