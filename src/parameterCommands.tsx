@@ -57,8 +57,8 @@ export function addParameters(
   const localPath = (path: string) =>
     app.serviceManager.contents.localPath(path);
 
-  const toggle = (panel: NotebookPanel | null) => {
-    if (!panel || toggleParametersCell(panel.content) === null) {
+  const toggle = (panel: NotebookPanel | null, tagged?: boolean) => {
+    if (!panel || toggleParametersCell(panel.content, tagged) === null) {
       Notification.info(
         trans.__('Select a code cell to hold the notebook’s parameters.'),
         { autoClose: 5000 }
@@ -99,13 +99,29 @@ export function addParameters(
       'Tag the active cell as the one papermill injects parameters after, or untag it'
     ),
     icon: tagIcon,
-    describedBy: { args: { type: 'object', properties: {} } },
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          tagged: {
+            type: 'boolean',
+            description: trans.__(
+              'Tag (true) or untag (false) the active cell instead of toggling'
+            )
+          }
+        }
+      }
+    },
     isEnabled: () => canTagActiveCell(tracker.currentWidget?.content),
     isToggled: () => {
       const active = tracker.currentWidget?.content.activeCell;
       return active ? hasParametersTag(active.model) : false;
     },
-    execute: () => toggle(tracker.currentWidget)
+    execute: args =>
+      toggle(
+        tracker.currentWidget,
+        typeof args.tagged === 'boolean' ? args.tagged : undefined
+      )
   });
 
   commands.addCommand(ParameterCommandIDs.runWithParameters, {
@@ -212,7 +228,10 @@ export function addParameters(
       model={model}
       trans={trans}
       onTagCell={() =>
-        void commands.execute(ParameterCommandIDs.toggleParametersCell)
+        // tag, not toggle: the hint stays until the notebook is saved
+        void commands.execute(ParameterCommandIDs.toggleParametersCell, {
+          tagged: true
+        })
       }
       onRun={() => void commands.execute(ParameterCommandIDs.runWithParameters)}
     />

@@ -96,7 +96,8 @@ function Body(props: IParametersSectionProps): JSX.Element {
     return (
       <>
         <Message>
-          {trans.__('Tag a cell as parameters so papermill can inject values.')}
+          {trans.__('Tag a cell as parameters so papermill can inject values.')}{' '}
+          {trans.__('Its parameters show here once the notebook is saved.')}
         </Message>
         <div className={ACTIONS_CLASS}>
           <button

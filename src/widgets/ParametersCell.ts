@@ -35,16 +35,20 @@ export function canTagActiveCell(notebook: Notebook | null | undefined) {
  * Tag the active cell `parameters`, or untag it when it is tagged. A
  * notebook has one parameters cell: tagging a cell untags any other.
  *
+ * @param tagged Tag (`true`) or untag (`false`) the cell whatever its state
  * @returns Whether the active cell is now tagged, or `null` when there is
  *   no active code cell
  */
-export function toggleParametersCell(notebook: Notebook): boolean | null {
+export function toggleParametersCell(
+  notebook: Notebook,
+  tagged?: boolean
+): boolean | null {
   const active = notebook.activeCell;
   const model = notebook.model;
   if (!active || !model || active.model.type !== 'code') {
     return null;
   }
-  const tagging = !hasParametersTag(active.model);
+  const tagging = tagged ?? !hasParametersTag(active.model);
   model.sharedModel.transact(() => {
     for (const cell of model.cells) {
       if (cell !== active.model && hasParametersTag(cell)) {

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 UNTAGGED = "untagged.ipynb"  # a notebook whose parameters cell is not tagged yet
 UNTAGGED_CELL = "x = 1  # how many"
+TO_TAG = "to_tag.ipynb"  # another, tagged from the sidebar's hint
 REGIONS = "regions.ipynb"  # parameters of several types
 REGIONS_PARAMETERS = (
     'day = "2016-01-03"  # reference date\n'
@@ -31,6 +32,7 @@ REGIONS_PARAMETERS = (
 
 def prepare(root: Path) -> None:
     write_cells(root / UNTAGGED, ("code", UNTAGGED_CELL), ("code", "print(x)"))
+    write_cells(root / TO_TAG, ("code", "threshold = 0.5  # share of calls"))
     write_cells(
         root / REGIONS,
         ("markdown", "# Calls per region"),
@@ -82,6 +84,25 @@ def test_tagging_a_cell_shows_its_badge_and_its_parameters_once_saved(lab: LabPa
     expect(item.locator(".jp-autoflow-ParametersSection-type")).to_have_text("int")
     expect(item.locator(".jp-autoflow-ParametersSection-default")).to_have_text("1")
     expect(item.locator(".jp-autoflow-ParametersSection-help")).to_have_text("how many")
+
+
+def test_the_sidebar_hint_tags_the_active_cell_however_often_clicked(lab: LabPage) -> None:
+    # Given a notebook without a parameters cell, its only cell active
+    lab.open_notebook(TO_TAG)
+    lab.show_runs()
+    cell = lab.cell("threshold = 0.5")
+    cell.locator(".jp-InputPrompt").click()
+    button = lab.parameters_section.get_by_role("button", name="Tag Active Cell as Parameters")
+
+    # When the analyst clicks the hint's button twice (the hint stays until saved)
+    button.click()
+    expect(cell).to_have_class(word("jp-autoflow-mod-parameters"))
+    button.click()
+
+    # Then the cell stays tagged, and saving lists its parameter
+    expect(cell).to_have_class(word("jp-autoflow-mod-parameters"))
+    lab.save_notebook()
+    expect(lab.parameter_item("threshold")).to_contain_text("float", timeout=30_000)
 
 
 def test_toggling_the_parameters_cell_again_untags_it(lab: LabPage) -> None:
