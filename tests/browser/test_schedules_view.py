@@ -107,6 +107,11 @@ def test_interval_schedule_listed_runs_labelled_filtered_paused_and_deleted(
     expect(triggers.first).to_have_text("greeter")
     assert set(triggers.all_inner_texts()) == {"greeter"}
 
+    # And removing the chip brings back every run
+    lab.sidebar.get_by_role("button", name="Remove the schedule filter").click()
+    expect(lab.run_item(manual["id"])).to_be_visible(timeout=30_000)
+    expect(lab.run_trigger(manual["id"])).to_have_text("manual")
+
     # When the analyst pauses it
     lab.show_sidebar_tab("Schedules")
     lab.schedule_row("greeter").get_by_role("button", name="Pause greeter").click()
@@ -216,12 +221,12 @@ def test_schedules_view_reads_well_in_light_and_dark_themes(
     expect(lab.schedule_row("hourly greeting")).to_contain_text("paused")
     expect(lab.schedule_row("daily calls summary")).to_contain_text("Next in")
     light = lab.screenshot(lab.sidebar, "schedules.png")
-    lab.change_theme("JupyterLab Dark")
+    lab.change_theme_from_menu("JupyterLab Dark")
     try:
         expect(failed_row).to_contain_text("failed")
         dark = lab.screenshot(lab.sidebar, "schedules-dark.png")
     finally:
-        lab.change_theme("JupyterLab Light")
+        lab.change_theme_from_menu("JupyterLab Light")
 
     # Then both screenshots are saved (docs/schedules*.png are copies of them)
     for shot in (light, dark):
