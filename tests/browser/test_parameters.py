@@ -120,6 +120,31 @@ def test_toggling_the_parameters_cell_again_untags_it(lab: LabPage) -> None:
     assert lab.parameters_badge(cell) == "none"
 
 
+def test_the_badge_follows_tags_changed_in_the_property_inspector(lab: LabPage) -> None:
+    # Given the parameters cell of hello.ipynb active, and the property inspector's tags
+    lab.open_notebook("hello.ipynb")
+    cell = lab.cell('name = "analyst"')
+    cell.locator(".jp-InputPrompt").click()
+    expect(cell).to_have_class(word("jp-autoflow-mod-parameters"))
+    right = lab.page.locator(".jp-SideBar.jp-mod-right")
+    right.get_by_role("tab", name="Property Inspector").click()
+    inspector = lab.page.locator("#jp-property-inspector")
+    tags = inspector.locator(".jp-CellTags")
+    if not tags.is_visible():
+        inspector.get_by_text("Common Tools", exact=True).click()
+
+    # When the analyst removes the "parameters" tag there
+    tags.locator(".jp-CellTags-Applied", has_text="parameters").click()
+
+    # Then the badge goes; and when the tag is added again, it comes back
+    expect(cell).not_to_have_class(word("jp-autoflow-mod-parameters"))
+    add_tag = tags.get_by_placeholder("Add Tag")
+    add_tag.click()
+    add_tag.press_sequentially("parameters")  # the widget reads keystrokes, not fill()
+    add_tag.press("Enter")
+    expect(cell).to_have_class(word("jp-autoflow-mod-parameters"))
+
+
 def test_run_with_parameters_sends_the_changed_value_into_the_executed_notebook(
     lab: LabPage, parameters_server: JupyterProcess
 ) -> None:
