@@ -3,6 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { IDisposable } from '@lumino/disposable';
 
 import { AutoflowAPI } from './api';
+import { isFiltered } from './history';
 import { RunsModel } from './model';
 import {
   INotifyPreferences,
@@ -21,6 +22,11 @@ const MAX_SEPARATE = 3;
  * How long a success notification stays (ms); failures stay until dismissed.
  */
 const SUCCESS_AUTO_CLOSE = 5000;
+
+/**
+ * Least time between the notifier's own fetches of the newest runs (ms).
+ */
+const MIN_FETCH_INTERVAL = 2000;
 
 /**
  * What the notifier needs.
@@ -48,8 +54,9 @@ export interface IRunNotifierOptions {
 
 /**
  * Raise JupyterLab notifications when runs started from this browser or by
- * a schedule end, as the run list's refreshes reveal them. A schedule that
- * fails again updates its notification rather than adding one.
+ * a schedule end, as the run list's refreshes reveal them (while the list is
+ * filtered, the newest runs are fetched alongside). A schedule that fails
+ * again updates its notification rather than adding one.
  */
 export class RunNotifier implements IDisposable {
   constructor(options: IRunNotifierOptions) {
@@ -80,6 +87,37 @@ export class RunNotifier implements IDisposable {
       return;
     }
     const runs = model.selected ? [...model.runs, model.selected] : model.runs;
+    this._take(runs);
+    if (isFiltered(model.filters)) {
+      // The filtered list hides other runs: look at the newest ones too.
+      void this._fetchNewest(model);
+    }
+  }
+
+  /**
+   * Fetch the newest runs, whatever the list's filters, at most every
+   * {@link MIN_FETCH_INTERVAL} ms.
+   */
+  private async _fetchNewest(model: RunsModel): Promise<void> {
+    const now = Date.now();
+    if (this._fetching || now - this._lastFetch < MIN_FETCH_INTERVAL) {
+      return;
+    }
+    this._fetching = true;
+    this._lastFetch = now;
+    try {
+      const page = await model.client.listRuns({});
+      if (!this._isDisposed) {
+        this._take(page.runs);
+      }
+    } catch {
+      // The run list shows the server's errors; the next refresh retries.
+    } finally {
+      this._fetching = false;
+    }
+  }
+
+  private _take(runs: ReadonlyArray<AutoflowAPI.IRun>): void {
     const ended = wanted(
       this._watcher.observe(runs, Date.now()),
       this._options.preferences()
@@ -163,7 +201,9 @@ export class RunNotifier implements IDisposable {
   }
 
   private _bySchedule = new Map<number, string>();
+  private _fetching = false;
   private _isDisposed = false;
+  private _lastFetch = 0;
   private _options: IRunNotifierOptions;
   private _watcher = new RunOutcomeWatcher();
 }

@@ -280,3 +280,29 @@ def test_sidebar_tabs_follow_the_arrow_keys(lab: LabPage) -> None:
     lab.page.keyboard.press("ArrowLeft")
     expect(runs_tab).to_have_attribute("aria-selected", "true")
     expect(runs_tab).to_be_focused()
+
+
+def test_failed_scheduled_run_notifies_while_the_runs_list_is_filtered(
+    lab: LabPage, schedules_server: JupyterProcess
+) -> None:
+    # Given the run history searched for runs of hello.ipynb only
+    lab.open_lab()
+    lab.show_runs()
+    lab.search_runs("hello")
+    expect(lab.sidebar.get_by_role("searchbox", name="Search runs")).to_have_value("hello")
+
+    # When a scheduled run of another notebook fails
+    schedules_server.api(
+        "POST",
+        "schedules",
+        {
+            "name": "hidden by the search",
+            "notebook": "failing_example.ipynb",
+            "trigger": {"kind": "once", "at": in_seconds(2)},
+        },
+    )
+
+    # Then its failure is still notified
+    toast = lab.notification("(schedule hidden by the search)")
+    expect(toast).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    expect(toast).to_contain_text("failing_example.ipynb failed in cell 4")
