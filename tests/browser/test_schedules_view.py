@@ -306,3 +306,17 @@ def test_failed_scheduled_run_notifies_while_the_runs_list_is_filtered(
     toast = lab.notification("(schedule hidden by the search)")
     expect(toast).to_be_visible(timeout=RUN_TIMEOUT_MS)
     expect(toast).to_contain_text("failing_example.ipynb failed in cell 4")
+
+
+def test_failed_run_started_from_this_browser_notifies(lab: LabPage) -> None:
+    # Given a notebook whose cell 4 raises a KeyError
+    lab.open_notebook("failing_example.ipynb")
+
+    # When the analyst runs it with AutoFlow
+    run_id = lab.run_with_autoflow()
+
+    # Then a notification says where and why it failed, with no schedule named
+    toast = lab.notification("failing_example.ipynb failed in cell 4: KeyError: 'minutes'")
+    expect(toast).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    expect(toast).not_to_contain_text("schedule")
+    expect(lab.run_trigger(run_id)).to_have_text("manual")
