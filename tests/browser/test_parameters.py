@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
 from playwright.sync_api import expect
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.browser
 UNTAGGED = "untagged.ipynb"  # a notebook whose parameters cell is not tagged yet
 UNTAGGED_CELL = "x = 1  # how many"
 TO_TAG = "to_tag.ipynb"  # another, tagged from the sidebar's hint
+R_NOTEBOOK = "in_r.ipynb"  # papermill injects R parameters but cannot read them
 REGIONS = "regions.ipynb"  # parameters of several types
 REGIONS_PARAMETERS = (
     'day = "2016-01-03"  # reference date\n'
@@ -31,6 +33,10 @@ REGIONS_PARAMETERS = (
 
 
 def prepare(root: Path) -> None:
+    r_notebook = write_cells(root / R_NOTEBOOK, ("parameters", "n <- 3L  # how many"))
+    notebook = read_notebook(r_notebook)
+    notebook.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    nbformat.write(notebook, r_notebook)
     write_cells(root / UNTAGGED, ("code", UNTAGGED_CELL), ("code", "print(x)"))
     write_cells(root / TO_TAG, ("code", "threshold = 0.5  # share of calls"))
     write_cells(
@@ -199,6 +205,23 @@ def test_run_with_parameters_from_the_file_browser_menu(lab: LabPage) -> None:
         expect(dialog.get_by_label(name, exact=True)).to_be_focused()
     dialog.press("Escape")
     expect(dialog).to_be_hidden()
+
+
+def test_parameters_of_a_notebook_they_cannot_be_read_from_are_one_json_object(
+    lab: LabPage,
+) -> None:
+    # Given an R notebook in the file browser (papermill reads only Python's cells)
+    lab.open_lab()
+    lab.page.locator(".jp-DirListing-item", has_text=R_NOTEBOOK).click(button="right")
+
+    # When the analyst chooses Run with Parameters…
+    lab.page.get_by_role("menuitem", name="Run with Parameters…").click()
+
+    # Then the dialog says so plainly and offers one JSON object for them all
+    dialog = lab.page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Parameters of R notebooks cannot be read", timeout=30_000)
+    expect(dialog.get_by_label("parameters", exact=True)).to_have_value("{}")
+    dialog.press("Escape")
 
 
 def test_bad_json_is_shown_next_to_its_field_and_runs_nothing(
