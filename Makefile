@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: lab test bench lint format pytest install frontend system-deps clean
+.PHONY: lab test bench bench-scheduling lint format pytest install frontend system-deps clean
 
 lab: install frontend
 	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(if $(SUDO),,--allow-root)
