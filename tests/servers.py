@@ -24,7 +24,7 @@ class JupyterProcess:
     log: Path
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
-        """Call the AutoFlow REST API with the test token; returns the decoded body."""
+        """Call the AutoFlow REST API with the test token; the decoded body (None if empty)."""
         request = urllib.request.Request(
             f"{self.url}/autoflow/api/{path}",
             method=method,
@@ -32,7 +32,13 @@ class JupyterProcess:
             headers={"Authorization": f"token {TOKEN}"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
+            text = response.read()
+        return json.loads(text) if text else None
+
+    def delete_schedules(self) -> None:
+        """Delete every schedule, so none fires into the next test's history."""
+        for schedule in self.api("GET", "schedules")["schedules"]:
+            self.api("DELETE", f"schedules/{schedule['id']}")
 
     def kill(self) -> None:
         """SIGKILL the server and everything it started, as a crash would."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, expect
 
-from ..servers import TOKEN, JupyterProcess
+from ..servers import JupyterProcess
 from ..waiting import eventually
 from .conftest import lab_page, start_lab_over_examples
 from .lab_page import LabPage
@@ -47,8 +46,7 @@ def lab(browser: object, schedules_server: JupyterProcess) -> Iterator[LabPage]:
     with lab_page(browser, schedules_server) as lab:
         yield lab
     # Leave the next test a quiet server: no schedules, no runs still going
-    for schedule in schedules_server.api("GET", "schedules")["schedules"]:
-        delete_schedule(schedules_server, schedule["id"])
+    schedules_server.delete_schedules()
     eventually(lambda: not busy_runs(schedules_server), timeout=120, what="runs to end")
 
 
@@ -58,17 +56,6 @@ def busy_runs(server: JupyterProcess) -> list[dict[str, Any]]:
         for status in ("queued", "running")
         for run in server.api("GET", f"runs?status={status}")["runs"]
     ]
-
-
-def delete_schedule(server: JupyterProcess, schedule_id: int) -> None:
-    """``DELETE schedules/<id>``: answered 204 without a body, which ``api`` cannot read."""
-    request = urllib.request.Request(
-        f"{server.url}/autoflow/api/schedules/{schedule_id}",
-        method="DELETE",
-        headers={"Authorization": f"token {TOKEN}"},
-    )
-    with urllib.request.urlopen(request, timeout=10):
-        pass
 
 
 def schedule_named(server: JupyterProcess, name: str) -> dict[str, Any] | None:

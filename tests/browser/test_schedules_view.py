@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from ..servers import TOKEN, JupyterProcess
+from ..servers import JupyterProcess
 from ..waiting import eventually
 from .conftest import lab_page, start_lab_over_examples
 from .lab_page import RUN_TIMEOUT_MS, LabPage
@@ -34,19 +33,7 @@ def lab(browser: object, schedules_server: JupyterProcess) -> Iterator[LabPage]:
     with lab_page(browser, schedules_server) as lab:
         yield lab
     # No schedule of one test fires during the next.
-    for schedule in schedules_server.api("GET", "schedules")["schedules"]:
-        delete_schedule(schedules_server, schedule["id"])
-
-
-def delete_schedule(server: JupyterProcess, schedule_id: int) -> None:
-    """``DELETE schedules/<id>``; it answers 204 with no body to decode."""
-    request = urllib.request.Request(
-        f"{server.url}/autoflow/api/schedules/{schedule_id}",
-        method="DELETE",
-        headers={"Authorization": f"token {TOKEN}"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 204
+    schedules_server.delete_schedules()
 
 
 def runs_of(server: JupyterProcess, schedule_id: int) -> list[dict[str, Any]]:
