@@ -91,7 +91,7 @@ class ScheduleService:
     async def create(self, request: ScheduleCreate) -> Schedule:
         settings = await self._checked(request, trigger_changed=True)
         stored = await asyncio.to_thread(self._store.create, settings, utcnow())
-        self._load(stored)
+        self._load(stored, just_saved=True)
         return await self._describe(stored)
 
     async def list(self) -> ScheduleList:
@@ -123,7 +123,7 @@ class ScheduleService:
         trigger_changed = request.trigger != current.settings.trigger
         settings = await self._checked(request, trigger_changed=trigger_changed)
         stored = await asyncio.to_thread(self._store.update, schedule_id, settings, utcnow())
-        self._load(stored)
+        self._load(stored, just_saved=True)
         return await self._describe(stored)
 
     async def delete(self, schedule_id: int) -> None:
@@ -267,15 +267,17 @@ class ScheduleService:
             log.info("Schedule %s catches up its fire missed at %s", schedule.id, missed)
             await self._fire_once(schedule.id, missed)
 
-    def _load(self, schedule: StoredSchedule) -> None:
+    def _load(self, schedule: StoredSchedule, just_saved: bool = False) -> None:
         if self._clock is None:  # the command line: nothing fires here
             return
         self._loaded[schedule.id] = schedule.updated_at
         trigger = trigger_of(schedule.settings.trigger, schedule.created_at)
         now = utcnow()
         upcoming = trigger.get_next_fire_time(None, now)
-        # A past `once` is over: it fired, or catch-up decided about it at start-up.
-        if schedule.settings.paused or upcoming is None or upcoming < now:
+        # A past `once` is over (it fired, or catch-up decided about it at start-up),
+        # unless its time passed while it was being saved: then it fires now.
+        over = upcoming is None or (upcoming < now and not just_saved)
+        if schedule.settings.paused or over:
             self._clock.remove(schedule.id)
             return
         self._clock.put(schedule.id, trigger)
