@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def show(seconds: float) -> str:
@@ -81,3 +87,26 @@ def source_revision() -> str:
     if not commit:
         return "unknown (not a git checkout)"
     return f"git {commit}" + (", with uncommitted changes in autoflow_lab/" if changed else "")
+
+
+def run_benchmark(title: str, run: Callable[[Path], list[str]]) -> int:
+    """Run ``run`` in a temporary folder (removed afterwards, also on Ctrl-C or SIGTERM)
+    and print its report under ``title`` with the machine's facts; the exit status."""
+    signal.signal(signal.SIGTERM, _interrupt)  # clean up as on Ctrl-C
+    began = time.perf_counter()
+    load_at_start = load_average()
+    work = Path(tempfile.mkdtemp(prefix="autoflow-bench-"))
+    try:
+        lines = run(work)
+    except KeyboardInterrupt:
+        print("interrupted; servers stopped", file=sys.stderr)
+        return 130
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("\n".join([title, "=" * len(title), *machine_facts(load_at_start), "", *lines, ""]))
+    print(f"Total benchmark time {show(time.perf_counter() - began)}")
+    return 0
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")

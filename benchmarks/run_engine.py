@@ -32,13 +32,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
 # Modules beside this script: found because Python puts the script's folder on the path.
 from cancel import (
@@ -70,7 +66,7 @@ from paging import (
     measure_store_pages,
     report_pages,
 )
-from report import load_average, machine_facts, show, verdict
+from report import run_benchmark, show, verdict
 from runs import NOTEBOOK, PARAMETERS_NOTEBOOK, SLEEP_NOTEBOOK, code_cell, write_notebook
 from servers import isolated_environment, jupyter_server
 
@@ -218,26 +214,8 @@ def summary(
     return lines
 
 
-def _interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main() -> int:
-    signal.signal(signal.SIGTERM, _interrupt)  # clean up as on Ctrl-C
-    began = time.perf_counter()
-    load_at_start = load_average()
-    work = Path(tempfile.mkdtemp(prefix="autoflow-bench-"))
-    try:
-        lines = run_benchmarks(work)
-    except KeyboardInterrupt:
-        print("interrupted; servers stopped", file=sys.stderr)
-        return 130
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    title = "AutoFlow Lab run-engine benchmark"
-    print("\n".join([title, "=" * len(title), *machine_facts(load_at_start), "", *lines, ""]))
-    print(f"Total benchmark time {show(time.perf_counter() - began)}")
-    return 0
+    return run_benchmark("AutoFlow Lab run-engine benchmark", run_benchmarks)
 
 
 if __name__ == "__main__":

@@ -23,15 +23,10 @@ the end, with every process it started stopped (also on Ctrl-C). It measures:
 
 from __future__ import annotations
 
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 # Modules beside this script: found because Python puts the script's folder on the path.
 from fires import (
@@ -43,7 +38,7 @@ from fires import (
     percentile,
     report_fires,
 )
-from report import load_average, machine_facts, show, verdict
+from report import run_benchmark, show, verdict
 from runs import NOTEBOOK, code_cell, write_notebook
 from schedules_idle import (
     FIRE_MARGIN,
@@ -137,26 +132,8 @@ def summary(fires: FireResult, cost: ScheduleCost) -> list[str]:
     return lines
 
 
-def _interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main() -> int:
-    signal.signal(signal.SIGTERM, _interrupt)  # clean up as on Ctrl-C
-    began = time.perf_counter()
-    load_at_start = load_average()
-    work = Path(tempfile.mkdtemp(prefix="autoflow-bench-scheduling-"))
-    try:
-        lines = run_benchmarks(work)
-    except KeyboardInterrupt:
-        print("interrupted; servers stopped", file=sys.stderr)
-        return 130
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    title = "AutoFlow Lab scheduling benchmark"
-    print("\n".join([title, "=" * len(title), *machine_facts(load_at_start), "", *lines, ""]))
-    print(f"Total benchmark time {show(time.perf_counter() - began)}")
-    return 0
+    return run_benchmark("AutoFlow Lab scheduling benchmark", run_benchmarks)
 
 
 if __name__ == "__main__":
