@@ -51,11 +51,12 @@ autoflow_lab/labextension/package.json: $(FRONTEND_SOURCES) $(VENV)/.installed
 	PATH="$(abspath $(BIN)):$$PATH" npm run build
 	touch $@
 
-# Browser tests drive Debian's Chromium; never a downloaded browser.
+# Browser tests and PDF reports drive Debian's Chromium, never a downloaded browser;
+# reports load MathJax from Debian's local copy, never a CDN.
 system-deps:
-	@command -v chromium >/dev/null || { \
+	@{ command -v chromium >/dev/null && [ -f /usr/share/javascript/mathjax/MathJax.js ]; } || { \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium libjs-mathjax; }
 
 clean:
 	rm -rf $(VENV) node_modules lib autoflow_lab/labextension autoflow_lab/_version.py \
