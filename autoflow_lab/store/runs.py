@@ -11,7 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import AlreadyFired, InvalidInput, NotFound
-from ..models import Run, RunError, RunPage, RunProgress, RunStatus, RunTrigger, TriggerKind
+from ..models import (
+    Run,
+    RunError,
+    RunPage,
+    RunProgress,
+    RunReport,
+    RunStatus,
+    RunTrigger,
+    TriggerKind,
+)
 from .tables import RunRow
 
 MANUAL = RunTrigger(kind=TriggerKind.MANUAL)
@@ -53,6 +62,9 @@ class RunStore:
                     trigger_kind=trigger.kind.value,
                     schedule_id=trigger.schedule_id,
                     scheduled_for=trigger.scheduled_for,
+                    workflow_run_id=trigger.workflow_run_id,
+                    step_key=trigger.step_key,
+                    attempt=trigger.attempt,
                     owner_id=owner_id,
                     created_at=created_at,
                     finished_at=None if refusal is None else created_at,
@@ -64,6 +76,11 @@ class RunStore:
                     row.output = output_for(row.id)
                 return _to_run(row)  # loads the schedule it names, for its name
         except IntegrityError as error:
+            if trigger.attempt is not None:
+                raise AlreadyFired(
+                    f"Workflow run {trigger.workflow_run_id} has run {trigger.attempt} of step "
+                    f"{trigger.step_key!r} already."
+                ) from error
             if trigger.scheduled_for is None:
                 raise
             raise AlreadyFired(
@@ -220,6 +237,12 @@ class RunStore:
             **_error_columns(error),
         )
 
+    def set_reports(self, run_id: int, reports: list[RunReport]) -> Run:
+        with self._sessions.begin() as session:
+            row = _get_row(session, run_id)
+            row.reports = [report.model_dump(mode="json") for report in reports]
+            return _to_run(row)
+
     def _transition(
         self, run_id: int, conditions: tuple[ColumnElement[bool], ...], **values: Any
     ) -> Run | None:
@@ -293,12 +316,16 @@ def _to_run(row: RunRow) -> Run:
             schedule_id=row.schedule_id,
             schedule_name=row.schedule.name if row.schedule is not None else None,
             scheduled_for=row.scheduled_for,
+            workflow_run_id=row.workflow_run_id,
+            step_key=row.step_key,
+            attempt=row.attempt,
         ),
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
         output=row.output,
         error=error,
+        reports=[RunReport.model_validate(report) for report in row.reports or ()],
     )
 
 

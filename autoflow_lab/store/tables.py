@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Float,
+    ForeignKey,
     Integer,
     String,
     Text,
@@ -44,9 +45,13 @@ class Base(DeclarativeBase):
 class RunRow(Base):
     __tablename__ = "runs"
     # AUTOINCREMENT on SQLite: ids are never reused, so pagination cursors stay valid.
-    # One run per schedule fire, whichever server fires it: the database decides.
+    # One run per schedule fire, whichever server fires it, and one per attempt at a
+    # workflow step, whichever server advances the workflow: the database decides.
     __table_args__ = (
         UniqueConstraint("schedule_id", "scheduled_for", name="uq_runs_schedule_fire"),
+        UniqueConstraint(
+            "workflow_run_id", "step_key", "attempt", name="uq_runs_workflow_step_attempt"
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -81,6 +86,12 @@ class RunRow(Base):
         lazy="joined",
         viewonly=True,
     )
+    # A step of a workflow run: the workflow run, the step and which attempt at it.
+    workflow_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    step_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    attempt: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # [{"format": "html", "path": ...}]: reports rendered from the executed notebook.
+    reports: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
 
 
 class ScheduleRow(Base):
@@ -105,6 +116,74 @@ class ScheduleRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Every change moves it on: servers sharing the database reload what changed.
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WorkflowRunRow(Base):
+    __tablename__ = "workflow_runs"
+    # One workflow run per schedule fire, as for runs.
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "scheduled_for", name="uq_workflow_runs_schedule_fire"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workflow: Mapped[str] = mapped_column(String(1024), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # reference_date, date_ranges and flowapi_url as the run was started with.
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The definition the run follows (notebook paths relative to the root): a later
+    # edit of the file changes only runs started, or resumed, after it.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    trigger_kind: Mapped[str] = mapped_column(String(16))
+    schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    scheduled_for: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The instance advancing the run; another takes it over once it is gone.
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    schedule: Mapped[ScheduleRow | None] = relationship(
+        primaryjoin=lambda: foreign(WorkflowRunRow.schedule_id) == ScheduleRow.id,
+        lazy="joined",
+        viewonly=True,
+    )
+    steps: Mapped[list[WorkflowStepRow]] = relationship(
+        order_by=lambda: WorkflowStepRow.position,
+        lazy="selectin",
+        cascade="all, delete-orphan",
+    )
+
+
+class WorkflowStepRow(Base):
+    __tablename__ = "workflow_steps"
+    __table_args__ = (UniqueConstraint("workflow_run_id", "key", name="uq_workflow_steps_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workflow_run_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("workflow_runs.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)  # in dependency order
+    notebook: Mapped[str] = mapped_column(String(1024))
+    # pending, active (its latest run is queued or running), or final.
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The notebook's cells and the values the latest run was given: a resume re-runs
+    # a succeeded step when either changed since.
+    source_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    run_parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    run: Mapped[RunRow | None] = relationship(
+        primaryjoin=lambda: foreign(WorkflowStepRow.run_id) == RunRow.id,
+        lazy="joined",
+        viewonly=True,
+    )
 
 
 class InstanceRow(Base):

@@ -1,0 +1,29 @@
+"""Workflow definitions (``.autoflow.yaml`` files): their schema, reading and graph."""
+
+from .definition import (
+    BUILTIN_SOURCES,
+    SUFFIX,
+    ParsedWorkflow,
+    Reference,
+    ReportSpec,
+    Retries,
+    StepDefinition,
+    WorkflowDefinition,
+    WorkflowParameter,
+    parse,
+    schema,
+)
+
+__all__ = [
+    "BUILTIN_SOURCES",
+    "SUFFIX",
+    "ParsedWorkflow",
+    "Reference",
+    "ReportSpec",
+    "Retries",
+    "StepDefinition",
+    "WorkflowDefinition",
+    "WorkflowParameter",
+    "parse",
+    "schema",
+]
