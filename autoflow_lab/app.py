@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
+from jupyter_server.utils import url_path_join
 from sqlalchemy.engine import make_url
 
 from .config import (
     AutoflowSettings,
     build_run_service,
     build_schedule_service,
+    build_workflow_service,
     database_url,
     passed_environment,
 )
-from .routes import route_handlers
+from .routes import MATHJAX_ROUTE, mathjax_handler, route_handlers
 from .services import Workspace
 
 
@@ -39,6 +41,8 @@ class AutoflowApp(AutoflowSettings, ExtensionApp):
             kernel_environment=self._passed_environment(),
         )
         self.schedules = build_schedule_service(self, self.runs)
+        mathjax_url = url_path_join(self.serverapp.base_url, MATHJAX_ROUTE, "MathJax.js")
+        self.workflows = build_workflow_service(self, self.runs, workspace, mathjax_url)
         # Runs once the server's event loop is running.
         self.serverapp.io_loop.add_callback(self._start)
         self.log.info(
@@ -51,6 +55,7 @@ class AutoflowApp(AutoflowSettings, ExtensionApp):
     async def _start(self) -> None:
         await self.runs.start(self.requeue_interrupted_runs)
         await self.schedules.start()
+        await self.workflows.start_engine()
 
     def _passed_environment(self) -> dict[str, str]:
         environment, missing = passed_environment(self.kernel_env_vars)
@@ -62,8 +67,10 @@ class AutoflowApp(AutoflowSettings, ExtensionApp):
         return environment
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend(route_handlers(self.runs, self.schedules))
+        self.handlers.extend(route_handlers(self.runs, self.schedules, self.workflows))
+        self.handlers.append(mathjax_handler(self.mathjax_path))
 
     async def stop_extension(self) -> None:
         await self.schedules.close()
+        await self.workflows.close()
         await self.runs.close()

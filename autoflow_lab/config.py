@@ -15,15 +15,34 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_config_dir, jupyter_config_path
 from sqlalchemy.engine import make_url
-from traitlets import Bool, Float, HasTraits, Integer, List, Type, Unicode, default, validate
+from traitlets import (
+    Bool,
+    Enum,
+    Float,
+    HasTraits,
+    Integer,
+    List,
+    Type,
+    Unicode,
+    default,
+    validate,
+)
 from traitlets.config import Config, LoggingConfigurable
 from traitlets.config.loader import ConfigFileNotFound, JSONFileConfigLoader, PyFileConfigLoader
 
 from .errors import InvalidInput
 from .execution import Executor, LocalExecutor
 from .models import MAX_TIMEOUT_SECONDS
-from .services import Retention, RunService, ScheduleService, Workspace
-from .store import InstanceKind, RunStore, ScheduleStore, default_database_url, open_database
+from .reports import ReportSettings
+from .services import Retention, RunService, ScheduleService, WorkflowService, Workspace
+from .store import (
+    InstanceKind,
+    RunStore,
+    ScheduleStore,
+    WorkflowRunStore,
+    default_database_url,
+    open_database,
+)
 
 # The files a Jupyter server reads its configuration from, lowest priority first:
 # the extension's own file, then the shared and the server's files (the server
@@ -165,6 +184,43 @@ class AutoflowSettings(HasTraits):
         ),
     )
 
+    report_template = Unicode(
+        "lab",
+        config=True,
+        help=(
+            "nbconvert HTML template of workflow steps' reports ('lab', 'classic', 'basic', "
+            "or an installed one); a step may name its own."
+        ),
+    )
+
+    report_paper = Enum(
+        ["A4", "Letter"], default_value="A4", config=True, help="Page size of PDF reports."
+    )
+
+    chromium_path = Unicode(
+        "chromium",
+        config=True,
+        help=(
+            "The Chromium that prints PDF reports (Debian's 'chromium' package): a command "
+            "name looked up on PATH, or an absolute path. No browser is ever downloaded."
+        ),
+    )
+
+    mathjax_path = Unicode(
+        "/usr/share/javascript/mathjax",
+        config=True,
+        help=(
+            "Folder of a local MathJax 2.7 (Debian's 'libjs-mathjax') that reports typeset "
+            "math with; the server serves it, and reports never load it from a CDN."
+        ),
+    )
+
+    flowapi_url = Unicode(
+        "",
+        config=True,
+        help="FlowAPI's URL, which workflow steps read with {from: flowapi_url}.",
+    )
+
     executor_class = Type(
         default_value=LocalExecutor,
         klass=Executor,
@@ -302,6 +358,30 @@ def build_schedule_service(settings: AutoflowSettings, runs: RunService) -> Sche
         runs,
         catch_up_window=settings.catch_up_window,
         sync_interval=settings.heartbeat_interval,
+    )
+
+
+def report_settings(settings: AutoflowSettings, mathjax_url: str = "") -> ReportSettings:
+    return ReportSettings(
+        template=settings.report_template,
+        paper="Letter" if settings.report_paper == "Letter" else "A4",
+        chromium_path=settings.chromium_path,
+        mathjax_path=settings.mathjax_path,
+        mathjax_url=mathjax_url,
+    )
+
+
+def build_workflow_service(
+    settings: AutoflowSettings, runs: RunService, workspace: Workspace, mathjax_url: str = ""
+) -> WorkflowService:
+    """Workflow runs in the run service's database; their steps are its runs."""
+    return WorkflowService(
+        WorkflowRunStore(runs.engine),
+        runs,
+        workspace,
+        report_settings(settings, mathjax_url),
+        flowapi_url=settings.flowapi_url,
+        heartbeat_interval=settings.heartbeat_interval,
     )
 
 

@@ -217,6 +217,127 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/workflows': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The workflow files (.autoflow.yaml) in the workspace, each validated. */
+    get: operations['listWorkflows'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/schema': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The JSON Schema of a workflow definition. */
+    get: operations['getWorkflowSchema'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/validate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Check a definition, saved or not, against the schema and the workspace: every problem with its line. A definition with problems is still a 200. */
+    post: operations['validateWorkflow'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflow-runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Workflow runs with their steps, newest first, one page at a time. */
+    get: operations['listWorkflowRuns'];
+    put?: never;
+    /** Start a run of a valid workflow. */
+    post: operations['createWorkflowRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflow-runs/{workflow_run_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One workflow run with its steps. */
+    get: operations['getWorkflowRun'];
+    put?: never;
+    post?: never;
+    /** Delete a finished workflow run with its steps' runs and their files. */
+    delete: operations['deleteWorkflowRun'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflow-runs/{workflow_run_id}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Re-run the failed, skipped, cancelled and stale steps of a finished workflow run under its definition as saved now, reusing the other steps' outputs. */
+    post: operations['resumeWorkflowRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflow-runs/{workflow_run_id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a workflow run: running steps stop, pending ones never start. */
+    post: operations['cancelWorkflowRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/openapi.json': {
     parameters: {
       query?: never;
@@ -402,6 +523,11 @@ export interface components {
      * @enum {string}
      */
     ParameterType: 'int' | 'float' | 'bool' | 'str' | 'list' | 'dict' | 'any';
+    /**
+     * ReportFormat
+     * @enum {string}
+     */
+    ReportFormat: 'html' | 'pdf';
     /** Run */
     Run: {
       id: number;
@@ -427,6 +553,8 @@ export interface components {
       /** @description Executed notebook path relative to the server root. */
       output: string | null;
       error: components['schemas']['RunError'] | null;
+      /** @description Reports rendered from the executed notebook. */
+      reports: components['schemas']['RunReport'][];
       /** @description The run's log (kernel output and engine messages). */
       readonly log: string | null;
     };
@@ -547,13 +675,23 @@ export interface components {
       current_cell: number | null;
     };
     /**
+     * RunReport
+     * @description A report rendered from a run's executed notebook, beside it.
+     */
+    RunReport: {
+      format: components['schemas']['ReportFormat'];
+      /** @description Path relative to the server root. */
+      path: string;
+    };
+    /**
      * RunStatus
      * @enum {string}
      */
     RunStatus: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
     /**
      * RunTrigger
-     * @description What started a run: someone in Lab or the REST API, the command line, or a schedule.
+     * @description What started a run: someone in Lab or the REST API, the command line, a schedule,
+     *     or a workflow run (the run is one of its steps).
      */
     RunTrigger: {
       kind: components['schemas']['TriggerKind'];
@@ -572,6 +710,21 @@ export interface components {
        * @default null
        */
       scheduled_for: string | null;
+      /**
+       * @description The workflow run this run is a step of (kind 'workflow').
+       * @default null
+       */
+      workflow_run_id: number | null;
+      /**
+       * @description That step's key.
+       * @default null
+       */
+      step_key: string | null;
+      /**
+       * @description Which run of the step this is, from 1 (retries, resumes).
+       * @default null
+       */
+      attempt: number | null;
     };
     /** Schedule */
     Schedule: {
@@ -714,10 +867,22 @@ export interface components {
       overlap?: components['schemas']['Overlap'] | null;
     };
     /**
+     * StepStatus
+     * @enum {string}
+     */
+    StepStatus:
+      | 'pending'
+      | 'queued'
+      | 'running'
+      | 'succeeded'
+      | 'failed'
+      | 'skipped'
+      | 'cancelled';
+    /**
      * TriggerKind
      * @enum {string}
      */
-    TriggerKind: 'manual' | 'cli' | 'schedule';
+    TriggerKind: 'manual' | 'cli' | 'schedule' | 'workflow';
     /** TriggerPreview */
     TriggerPreview: {
       description: string;
@@ -736,6 +901,167 @@ export interface components {
     /** VersionInfo */
     VersionInfo: {
       version: string;
+    };
+    /**
+     * WorkflowIssue
+     * @description One problem with a definition, placed where a person editing it would look.
+     */
+    WorkflowIssue: {
+      message: string;
+      /**
+       * @description Line in the file, from 1.
+       * @default null
+       */
+      line: number | null;
+      /**
+       * @description Column in the line, from 1.
+       * @default null
+       */
+      column: number | null;
+      /**
+       * @description Where in the document, as dotted keys and indexes: 'steps.1.parameters.day'.
+       * @default null
+       */
+      field: string | null;
+      /**
+       * @description The key of the step at fault, if any.
+       * @default null
+       */
+      step: string | null;
+    };
+    /** WorkflowList */
+    WorkflowList: {
+      workflows: components['schemas']['WorkflowValidation'][];
+    };
+    /** WorkflowParameterInfo */
+    WorkflowParameterInfo: {
+      name: string;
+      /** @description True when a run must give it (it has no default). */
+      required: boolean;
+      /** @default null */
+      default: unknown;
+      /** @default  */
+      description: string;
+    };
+    /** WorkflowRun */
+    WorkflowRun: {
+      id: number;
+      /** @description Path of the .autoflow.yaml file relative to the root. */
+      workflow: string;
+      name: string;
+      status: components['schemas']['RunStatus'];
+      parameters: {
+        [key: string]: unknown;
+      };
+      trigger: components['schemas']['RunTrigger'];
+      /** Format: date-time */
+      created_at: string;
+      started_at: string | null;
+      finished_at: string | null;
+      /** @description Why the workflow run failed, in one line. */
+      error: string | null;
+      /** @description In an order that respects dependencies. */
+      steps: components['schemas']['WorkflowStep'][];
+    };
+    /**
+     * WorkflowRunCreate
+     * @description Body of ``POST workflow-runs``.
+     */
+    WorkflowRunCreate: {
+      /** @description Path of the .autoflow.yaml file. */
+      workflow: string;
+      /** @description Values of the workflow's parameters. 'reference_date' and 'date_ranges' also give the values steps read with {from: reference_date} and {from: date_ranges}. */
+      parameters?: {
+        [key: string]: unknown;
+      };
+    };
+    /**
+     * WorkflowRunListQuery
+     * @description Query arguments of ``GET workflow-runs``; unknown ones are ignored.
+     */
+    WorkflowRunListQuery: {
+      /** @default 20 */
+      limit?: number;
+      /** @default null */
+      cursor?: string | null;
+      /** @default null */
+      status?: components['schemas']['RunStatus'] | null;
+      /**
+       * @description Only runs of this workflow file.
+       * @default null
+       */
+      workflow?: string | null;
+      /** @default null */
+      schedule?: number | null;
+    };
+    /**
+     * WorkflowRunPage
+     * @description One page of workflow runs, newest first.
+     */
+    WorkflowRunPage: {
+      workflow_runs: components['schemas']['WorkflowRun'][];
+      next_cursor: string | null;
+    };
+    /**
+     * WorkflowRunPath
+     * @description Path arguments of ``workflow-runs/{workflow_run_id}`` and the routes below it.
+     */
+    WorkflowRunPath: {
+      /** @description The workflow run's id. */
+      workflow_run_id: number;
+    };
+    /** WorkflowStep */
+    WorkflowStep: {
+      key: string;
+      /** @description Notebook path relative to the server root. */
+      notebook: string;
+      status: components['schemas']['StepStatus'];
+      depends_on: string[];
+      /** @description Runs made of this step so far (retries and resumes). */
+      attempts: number;
+      /**
+       * @description Why the step is skipped, or when it is retried.
+       * @default null
+       */
+      message: string | null;
+      /** @description The step's latest run; null until it has one. */
+      run: components['schemas']['Run'] | null;
+    };
+    /** WorkflowStepInfo */
+    WorkflowStepInfo: {
+      key: string;
+      /** @description Notebook path relative to the server root. */
+      notebook: string;
+      /** @description Steps that must succeed before this one starts. */
+      depends_on: string[];
+    };
+    /**
+     * WorkflowValidateRequest
+     * @description Body of ``POST workflows/validate``: a saved file, or text not saved yet.
+     */
+    WorkflowValidateRequest: {
+      /** @description Path of the .autoflow.yaml file; notebooks are relative to it. */
+      workflow: string;
+      /**
+       * @description The definition to check instead of the file's content (an unsaved edit).
+       * @default null
+       */
+      text?: string | null;
+    };
+    /**
+     * WorkflowValidation
+     * @description A definition as the server reads it: valid, or every problem found.
+     */
+    WorkflowValidation: {
+      /** @description Path of the .autoflow.yaml file relative to the root. */
+      workflow: string;
+      /** @description The workflow's name; null when it cannot be read. */
+      name: string | null;
+      valid: boolean;
+      issues: components['schemas']['WorkflowIssue'][];
+      parameters: components['schemas']['WorkflowParameterInfo'][];
+      /** @description In an order that respects dependencies. */
+      steps: components['schemas']['WorkflowStepInfo'][];
     };
   };
   responses: never;
@@ -761,6 +1087,7 @@ export type OnceTriggerSpec = components['schemas']['OnceTriggerSpec'];
 export type Overlap = components['schemas']['Overlap'];
 export type ParameterInfo = components['schemas']['ParameterInfo'];
 export type ParameterType = components['schemas']['ParameterType'];
+export type ReportFormat = components['schemas']['ReportFormat'];
 export type Run = components['schemas']['Run'];
 export type RunCreate = components['schemas']['RunCreate'];
 export type RunError = components['schemas']['RunError'];
@@ -768,6 +1095,7 @@ export type RunListQuery = components['schemas']['RunListQuery'];
 export type RunPage = components['schemas']['RunPage'];
 export type RunPath = components['schemas']['RunPath'];
 export type RunProgress = components['schemas']['RunProgress'];
+export type RunReport = components['schemas']['RunReport'];
 export type RunStatus = components['schemas']['RunStatus'];
 export type RunTrigger = components['schemas']['RunTrigger'];
 export type Schedule = components['schemas']['Schedule'];
@@ -776,11 +1104,27 @@ export type ScheduleLastRun = components['schemas']['ScheduleLastRun'];
 export type ScheduleList = components['schemas']['ScheduleList'];
 export type SchedulePath = components['schemas']['SchedulePath'];
 export type ScheduleUpdate = components['schemas']['ScheduleUpdate'];
+export type StepStatus = components['schemas']['StepStatus'];
 export type TriggerKind = components['schemas']['TriggerKind'];
 export type TriggerPreview = components['schemas']['TriggerPreview'];
 export type TriggerPreviewRequest =
   components['schemas']['TriggerPreviewRequest'];
 export type VersionInfo = components['schemas']['VersionInfo'];
+export type WorkflowIssue = components['schemas']['WorkflowIssue'];
+export type WorkflowList = components['schemas']['WorkflowList'];
+export type WorkflowParameterInfo =
+  components['schemas']['WorkflowParameterInfo'];
+export type WorkflowRun = components['schemas']['WorkflowRun'];
+export type WorkflowRunCreate = components['schemas']['WorkflowRunCreate'];
+export type WorkflowRunListQuery =
+  components['schemas']['WorkflowRunListQuery'];
+export type WorkflowRunPage = components['schemas']['WorkflowRunPage'];
+export type WorkflowRunPath = components['schemas']['WorkflowRunPath'];
+export type WorkflowStep = components['schemas']['WorkflowStep'];
+export type WorkflowStepInfo = components['schemas']['WorkflowStepInfo'];
+export type WorkflowValidateRequest =
+  components['schemas']['WorkflowValidateRequest'];
+export type WorkflowValidation = components['schemas']['WorkflowValidation'];
 export type $defs = Record<string, never>;
 export interface operations {
   getVersion: {
@@ -1665,6 +2009,465 @@ export interface operations {
       };
       /** @description No such run or notebook. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  listWorkflows: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The workflow files (.autoflow.yaml) in the workspace, each validated. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowList'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  getWorkflowSchema: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The JSON Schema of a workflow definition. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  validateWorkflow: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WorkflowValidateRequest'];
+      };
+    };
+    responses: {
+      /** @description Check a definition, saved or not, against the schema and the workspace: every problem with its line. A definition with problems is still a 200. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowValidation'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  listWorkflowRuns: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        status?: components['schemas']['RunStatus'];
+        /** @description Only runs of this workflow file. */
+        workflow?: string;
+        schedule?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Workflow runs with their steps, newest first, one page at a time. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowRunPage'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  createWorkflowRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WorkflowRunCreate'];
+      };
+    };
+    responses: {
+      /** @description Start a run of a valid workflow. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowRun'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  getWorkflowRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The workflow run's id. */
+        workflow_run_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One workflow run with its steps. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowRun'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  deleteWorkflowRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The workflow run's id. */
+        workflow_run_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Delete a finished workflow run with its steps' runs and their files. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run's current state does not allow this. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  resumeWorkflowRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The workflow run's id. */
+        workflow_run_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Re-run the failed, skipped, cancelled and stale steps of a finished workflow run under its definition as saved now, reusing the other steps' outputs. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowRun'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run's current state does not allow this. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  cancelWorkflowRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The workflow run's id. */
+        workflow_run_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Cancel a workflow run: running steps stop, pending ones never start. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowRun'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run's current state does not allow this. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
         headers: {
           [name: string]: unknown;
         };

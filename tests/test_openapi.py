@@ -109,6 +109,13 @@ def test_document_describes_every_route_and_verb() -> None:
         "/schedules/{schedule_id}/resume": ["post"],
         "/schedules/{schedule_id}/run": ["post"],
         "/notebooks/parameters": ["get"],
+        "/workflows": ["get"],
+        "/workflows/schema": ["get"],
+        "/workflows/validate": ["post"],
+        "/workflow-runs": ["get", "post"],
+        "/workflow-runs/{workflow_run_id}": ["delete", "get"],
+        "/workflow-runs/{workflow_run_id}/resume": ["post"],
+        "/workflow-runs/{workflow_run_id}/cancel": ["post"],
         "/openapi.json": ["get"],
     }
     (run_id,) = paths["/runs/{run_id}"]["get"]["parameters"]

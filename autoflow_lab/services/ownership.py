@@ -80,6 +80,13 @@ class Ownership:
             await settle(run, owner, instances.get(owner) if owner is not None else None)
         await asyncio.to_thread(self._instances.remove, sorted(gone))
 
+    async def live_instances(self) -> set[int]:
+        """Ids of registered instances not taken for gone; this one included."""
+        cutoff = utcnow() - self._owner_timeout
+        host = this_host()
+        instances = await asyncio.to_thread(self._instances.all)
+        return {i.id for i in instances if i.id == self.instance_id or not i.is_gone(cutoff, host)}
+
     async def close(self) -> None:
         """Stop beating and remove the record: this instance's unfinished runs are orphans now."""
         if self._beating is not None:

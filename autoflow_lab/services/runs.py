@@ -24,6 +24,7 @@ from ..models import (
     RunListQuery,
     RunPage,
     RunProgress,
+    RunReport,
     RunStatus,
     RunTrigger,
 )
@@ -104,11 +105,24 @@ class RunService:
         # Per run: its latest progress, until written, and the task writing it.
         self._progress: dict[int, RunProgress] = {}
         self._progress_writers: dict[int, asyncio.Task[None]] = {}
+        self._finish_listeners: list[Callable[[Run], None]] = []
 
     @property
     def engine(self) -> Engine:
         """The database the runs live in; schedules share it."""
         return self._store.engine
+
+    def on_finished(self, listener: Callable[[Run], None]) -> None:
+        """Call ``listener`` (on the event loop) with each run this instance sees finish:
+        executed here, cancelled while queued, or settled after its owner went."""
+        self._finish_listeners.append(listener)
+
+    def _announce(self, run: Run) -> None:
+        for listener in self._finish_listeners:
+            try:
+                listener(run)
+            except Exception:
+                log.exception("A listener failed on the outcome of run %s", run.id)
 
     async def start(self, requeue_interrupted: bool = False) -> None:
         """Call once the event loop runs: register this instance and keep it alive.
@@ -200,6 +214,14 @@ class RunService:
         )
         return await asyncio.to_thread(create)
 
+    async def owner_id(self) -> int:
+        """This instance's id, which owns what it executes (runs, workflow runs)."""
+        return await self._owner_id()
+
+    async def live_instances(self) -> set[int]:
+        """Ids of the instances whose heartbeat says they are still there."""
+        return await self._ownership.live_instances()
+
     async def _owner_id(self) -> int:
         # A request may arrive while the server's start-up callback is registering.
         await asyncio.wait_for(self._registered.wait(), REGISTRATION_SECONDS)
@@ -238,8 +260,10 @@ class RunService:
         # servers settling at once write the same error, once: finishing is idempotent.
         await asyncio.to_thread(self._finish_leftovers, run, error)
         settle = partial(self._store.settle, run.id, owner, utcnow(), error)
-        if await asyncio.to_thread(settle) is not None:
+        settled = await asyncio.to_thread(settle)
+        if settled is not None:
             log.warning("Run %s settled as interrupted: its owner is gone", run.id)
+            self._announce(settled)
 
     def _finish_leftovers(self, run: Run, error: RunError) -> None:
         """The partial notebook gets the interruption inline; secrets written before the
@@ -301,6 +325,7 @@ class RunService:
             cancel = partial(self._store.cancel_queued, run_id, utcnow(), error)
             cancelled = await asyncio.to_thread(cancel)
             if cancelled is not None:
+                self._announce(cancelled)
                 return cancelled
         request = self._stop_requests.get(run_id)
         if request is None:
@@ -311,6 +336,9 @@ class RunService:
         if not request.done():
             request.set_result(StopReason.CANCELLED)
         return await asyncio.to_thread(self._store.get, run_id)
+
+    async def set_reports(self, run_id: int, reports: list[RunReport]) -> Run:
+        return await asyncio.to_thread(self._store.set_reports, run_id, reports)
 
     async def read_log(self, run_id: int) -> str:
         run = await asyncio.to_thread(self._store.get, run_id)
@@ -402,6 +430,7 @@ class RunService:
                 outcome.status.value,
             )
             return
+        self._announce(run)
         await self._apply_retention(run.notebook)
 
     async def _until_recorded(self, what: str, write: Callable[[], T]) -> T:

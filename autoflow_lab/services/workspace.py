@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,8 @@ from typing import Any
 import nbformat
 
 from ..errors import InvalidInput, NotFound, OutsideWorkspace
+from ..models import MAX_DEFINITION_CHARACTERS
+from ..workflows import SUFFIX as WORKFLOW_SUFFIX
 
 # Linux's limits (NAME_MAX, PATH_MAX): beyond them the system refuses the path.
 MAX_NAME_BYTES = 255
@@ -127,6 +130,45 @@ class Workspace:
         source = PurePosixPath(notebook.path)
         folder = self.outputs / source.parent / source.stem / f"{stamp}_run-{run_id}"
         return folder / source.name
+
+    def open_workflow(self, path: str) -> tuple[str, str]:
+        """The root-relative path and text of a workflow definition in the workspace."""
+        absolute = self.resolve(path)
+        if not absolute.name.endswith(WORKFLOW_SUFFIX) or absolute.is_dir():
+            raise InvalidInput(
+                f"{_shown(path)} is not a workflow; expected a {WORKFLOW_SUFFIX} file.",
+                field="workflow",
+            )
+        if not absolute.exists():
+            raise NotFound(f"Workflow {_shown(path)} does not exist.", field="workflow")
+        if absolute.stat().st_size > MAX_DEFINITION_CHARACTERS * 4:
+            raise InvalidInput(f"{_shown(path)} is too large for a workflow.", field="workflow")
+        try:
+            text = absolute.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidInput(
+                f"{_shown(path)} cannot be read: {error}.", field="workflow"
+            ) from error
+        return self.relative(absolute), text
+
+    def workflows(self, limit: int) -> list[str]:
+        """Root-relative paths of the workflow files in the workspace, outside hidden
+        folders and the outputs folder, sorted; at most ``limit``."""
+        found = []
+        for folder, folders, names in os.walk(self.root):
+            here = Path(folder)
+            folders[:] = sorted(
+                name
+                for name in folders
+                if (self.allow_hidden or not name.startswith("."))
+                and (here / name).resolve() != self.outputs
+            )
+            for name in sorted(names):
+                if name.endswith(WORKFLOW_SUFFIX) and (self.allow_hidden or name[0] != "."):
+                    found.append(self.relative(here / name))
+                    if len(found) >= limit:
+                        return found
+        return found
 
     def _refuse_hidden(self, path: str, parts: tuple[str, ...]) -> None:
         if self.allow_hidden or not any(part.startswith(".") for part in parts):

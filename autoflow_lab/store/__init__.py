@@ -6,6 +6,7 @@ from .database import default_database_url, open_database
 from .instances import Instance, InstanceKind, InstanceStore
 from .runs import RunStore
 from .schedules import ScheduleStore, StoredSchedule
+from .workflows import WorkflowRunStore
 
 __all__ = [
     "Instance",
@@ -14,6 +15,7 @@ __all__ = [
     "RunStore",
     "ScheduleStore",
     "StoredSchedule",
+    "WorkflowRunStore",
     "default_database_url",
     "open_database",
 ]

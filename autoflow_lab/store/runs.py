@@ -74,7 +74,7 @@ class RunStore:
                 session.flush()  # assigns the id the output path is named after
                 if refusal is None:
                     row.output = output_for(row.id)
-                return _to_run(row)  # loads the schedule it names, for its name
+                return to_run(row)  # loads the schedule it names, for its name
         except IntegrityError as error:
             if trigger.attempt is not None:
                 raise AlreadyFired(
@@ -89,7 +89,7 @@ class RunStore:
 
     def get(self, run_id: int) -> Run:
         with self._sessions() as session:
-            return _to_run(_get_row(session, run_id))
+            return to_run(_get_row(session, run_id))
 
     def page(
         self,
@@ -106,7 +106,7 @@ class RunStore:
         """
         query = select(RunRow).order_by(RunRow.id.desc()).limit(limit + 1)
         if cursor is not None:
-            query = query.where(RunRow.id < _parse_cursor(cursor))
+            query = query.where(RunRow.id < parse_cursor(cursor))
         if status is not None:
             query = query.where(RunRow.status == status.value)
         if notebook is not None:
@@ -118,7 +118,7 @@ class RunStore:
             query = query.where(or_(*(c.icontains(text, autoescape=True) for c in columns)))
         with self._sessions() as session:
             rows = session.scalars(query).all()
-        runs = [_to_run(row) for row in rows[:limit]]
+        runs = [to_run(row) for row in rows[:limit]]
         next_cursor = str(runs[-1].id) if len(rows) > limit else None
         return RunPage(runs=runs, next_cursor=next_cursor)
 
@@ -126,7 +126,7 @@ class RunStore:
         """Runs still queued or running, oldest first, each with its owner's id."""
         query = select(RunRow).where(RunRow.status.in_(UNFINISHED)).order_by(RunRow.id)
         with self._sessions() as session:
-            return [(_to_run(row), row.owner_id) for row in session.scalars(query)]
+            return [(to_run(row), row.owner_id) for row in session.scalars(query)]
 
     def delete(self, run_id: int) -> None:
         with self._sessions.begin() as session:
@@ -137,7 +137,12 @@ class RunStore:
     ) -> list[Run]:
         """Finished runs of ``notebook`` beyond the newest ``keep_latest`` or too old."""
         final = [status.value for status in RunStatus if status.is_final]
-        of_notebook = (RunRow.notebook == notebook, RunRow.status.in_(final))
+        # Steps of workflow runs go with their workflow run: a resume reuses them.
+        of_notebook = (
+            RunRow.notebook == notebook,
+            RunRow.status.in_(final),
+            RunRow.workflow_run_id.is_(None),
+        )
         rules: list[ColumnElement[bool]] = []
         if keep_latest is not None:
             newest_first = select(RunRow.id).where(*of_notebook).order_by(RunRow.id.desc())
@@ -148,7 +153,7 @@ class RunStore:
             return []
         query = select(RunRow).where(*of_notebook, or_(*rules)).order_by(RunRow.id)
         with self._sessions() as session:
-            return [_to_run(row) for row in session.scalars(query)]
+            return [to_run(row) for row in session.scalars(query)]
 
     def adopt(self, run_id: int, previous_owner: int | None, owner_id: int) -> Run | None:
         """Queue an unfinished run of a gone owner again, as ``owner_id``'s.
@@ -241,7 +246,7 @@ class RunStore:
         with self._sessions.begin() as session:
             row = _get_row(session, run_id)
             row.reports = [report.model_dump(mode="json") for report in reports]
-            return _to_run(row)
+            return to_run(row)
 
     def _transition(
         self, run_id: int, conditions: tuple[ColumnElement[bool], ...], **values: Any
@@ -254,7 +259,7 @@ class RunStore:
             if changed.rowcount == 0:  # type: ignore[attr-defined]
                 _get_row(session, run_id)  # NotFound for an unknown id
                 return None
-            return _to_run(_get_row(session, run_id))
+            return to_run(_get_row(session, run_id))
 
 
 UNFINISHED = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
@@ -271,7 +276,7 @@ def _get_row(session: Session, run_id: int) -> RunRow:
     return row
 
 
-def _parse_cursor(cursor: str) -> int:
+def parse_cursor(cursor: str) -> int:
     # ASCII digits within SQLite's 64-bit integers: str.isdigit also takes "²".
     if not (cursor.isascii() and cursor.isdigit()) or int(cursor) >= 2**63:
         raise InvalidInput(
@@ -291,7 +296,7 @@ def _error_columns(error: RunError | None) -> dict[str, Any]:
     }
 
 
-def _to_run(row: RunRow) -> Run:
+def to_run(row: RunRow) -> Run:
     error = None
     if row.error_ename is not None:
         error = RunError(

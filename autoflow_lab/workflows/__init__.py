@@ -10,6 +10,7 @@ from .definition import (
     StepDefinition,
     WorkflowDefinition,
     WorkflowParameter,
+    from_data,
     parse,
     schema,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "StepDefinition",
     "WorkflowDefinition",
     "WorkflowParameter",
+    "from_data",
     "parse",
     "schema",
 ]

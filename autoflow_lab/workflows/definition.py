@@ -132,6 +132,7 @@ class ParsedWorkflow:
     document: Any
     definition: WorkflowDefinition | None
     issues: list[WorkflowIssue]
+    data: Any = None  # the document as JSON data
 
     def issue(self, message: str, path: Path, step: str | None = None) -> WorkflowIssue:
         """An issue placed at ``path`` in the document (its nearest existing part)."""
@@ -162,8 +163,8 @@ def parse(text: str) -> ParsedWorkflow:
         return ParsedWorkflow(
             None, None, [WorkflowIssue(message=f"This is not valid YAML: {error}.")]
         )
-    parsed = ParsedWorkflow(document, None, [])
     data = plain(document)
+    parsed = ParsedWorkflow(document, None, [], data)
     if not isinstance(data, dict):
         what = "empty" if data is None else "not a mapping"
         message = f"The file is {what}: a workflow is a mapping with a 'name' and 'steps'."
@@ -175,19 +176,27 @@ def parse(text: str) -> ParsedWorkflow:
     parsed.issues = _reference_issues(parsed, data)
     if parsed.issues:
         return parsed
-    steps, cycle = _ordered_steps(data)
+    _, cycle = _ordered_steps(data)
     if cycle:
         first = next(i for i, step in enumerate(data["steps"]) if step["key"] == cycle[0])
         loop = " → ".join(cycle)
         message = f"These steps depend on each other in a cycle: {loop}. Remove one dependency."
         parsed.issues = [parsed.issue(message, ("steps", first, "key"), cycle[0])]
         return parsed
-    parsed.definition = WorkflowDefinition(
+    parsed.definition = from_data(data)
+    return parsed
+
+
+def from_data(data: dict[str, Any]) -> WorkflowDefinition:
+    """The definition of valid data (a parse's ``plain`` document, as stored)."""
+    steps, cycle = _ordered_steps(data)
+    if cycle:
+        raise ValueError(f"steps depend on each other in a cycle: {cycle}")
+    return WorkflowDefinition(
         name=data["name"],
         parameters=_workflow_parameters(data),
         steps=tuple(steps),
     )
-    return parsed
 
 
 def plain(node: Any) -> Any:

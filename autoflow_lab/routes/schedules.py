@@ -1,0 +1,152 @@
+"""Routes of schedules."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..models import (
+    Run,
+    Schedule,
+    ScheduleCreate,
+    ScheduleList,
+    SchedulePath,
+    ScheduleUpdate,
+    TriggerPreview,
+    TriggerPreviewRequest,
+)
+from ..openapi import Operation
+from .base import AutoflowHandler, parse_schedule_id
+
+
+class SchedulesHandler(AutoflowHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("listSchedules", "Every schedule.", ScheduleList, errors=(503,)),
+        "post": Operation(
+            "createSchedule",
+            "Schedule a notebook; its parameters are checked against the notebook now.",
+            Schedule,
+            status=201,
+            body=ScheduleCreate,
+            errors=(400, 403, 404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_model(await self.schedules.list())
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request = self.parse_body(ScheduleCreate)
+        self.write_model(await self.schedules.create(request), status=201)
+
+
+class SchedulePreviewHandler(AutoflowHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "previewTrigger",
+            "A trigger in words and its next fire times; nothing is stored.",
+            TriggerPreview,
+            body=TriggerPreviewRequest,
+            errors=(400,),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request = self.parse_body(TriggerPreviewRequest)
+        self.write_model(await self.schedules.preview(request.trigger))
+
+
+class ScheduleHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("getSchedule", "One schedule.", Schedule, errors=(404, 503)),
+        "patch": Operation(
+            "updateSchedule",
+            "Change any of a schedule's fields; the result is checked like a new schedule.",
+            Schedule,
+            body=ScheduleUpdate,
+            errors=(400, 403, 404, 503),
+        ),
+        "delete": Operation(
+            "deleteSchedule",
+            "Delete a schedule; its runs stay in the history.",
+            None,
+            status=204,
+            errors=(404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.get(parse_schedule_id(schedule_id)))
+
+    @web.authenticated
+    @authorized
+    async def patch(self, schedule_id: str) -> None:
+        change = self.parse_body(ScheduleUpdate)
+        self.write_model(await self.schedules.update(parse_schedule_id(schedule_id), change))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, schedule_id: str) -> None:
+        await self.schedules.delete(parse_schedule_id(schedule_id))
+        self.set_status(204)
+        self.finish()
+
+
+class SchedulePauseHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "pauseSchedule", "Stop a schedule firing.", Schedule, errors=(400, 404, 503)
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.pause(parse_schedule_id(schedule_id)))
+
+
+class ScheduleResumeHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "resumeSchedule",
+            "Let a paused schedule fire again (missed fires are not made up).",
+            Schedule,
+            errors=(400, 404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.resume(parse_schedule_id(schedule_id)))
+
+
+class ScheduleRunHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "runSchedule",
+            "Queue a run with the schedule's notebook and parameters now.",
+            Run,
+            status=202,
+            errors=(400, 404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.run_now(parse_schedule_id(schedule_id)), status=202)
