@@ -106,6 +106,47 @@ export namespace AutoflowAPI {
   export type ITriggerPreview = wire.TriggerPreview;
 
   /**
+   * A workflow definition as the server reads it: valid, or every problem
+   * found, with its parameters and steps.
+   */
+  export type IWorkflowValidation = wire.WorkflowValidation;
+
+  /**
+   * One problem with a workflow definition, with its line and field.
+   */
+  export type IWorkflowIssue = wire.WorkflowIssue;
+
+  /**
+   * The life cycle of a workflow run's step.
+   */
+  export type StepStatus = wire.StepStatus;
+
+  /**
+   * One step of a workflow run, with its latest run.
+   */
+  export type IWorkflowStep = wire.WorkflowStep;
+
+  /**
+   * One execution of a workflow: its steps and their statuses.
+   */
+  export type IWorkflowRun = wire.WorkflowRun;
+
+  /**
+   * One page of workflow runs, newest first.
+   */
+  export type IWorkflowRunList = wire.WorkflowRunPage;
+
+  /**
+   * Query of `GET workflow-runs`.
+   */
+  export type IListWorkflowRunsOptions = wire.WorkflowRunListQuery;
+
+  /**
+   * A report rendered from a run's executed notebook.
+   */
+  export type IRunReport = wire.RunReport;
+
+  /**
    * Error names of runs the engine stopped: cancelled (status `cancelled`) or
    * over their time limit (status `failed`). Their `evalue` is a sentence
    * that names the cell, such as `timed out after 30 s in cell 4`.
@@ -352,6 +393,115 @@ export class AutoflowClient {
     });
   }
 
+  /**
+   * `GET workflows`: the workflow files in the workspace, each validated.
+   */
+  async listWorkflows(): Promise<AutoflowAPI.IWorkflowValidation[]> {
+    const list = await this._request<wire.WorkflowList>('workflows');
+    return list.workflows;
+  }
+
+  /**
+   * `GET workflows/schema`: the JSON Schema of a workflow definition.
+   */
+  getWorkflowSchema(): Promise<Record<string, unknown>> {
+    return this._request<Record<string, unknown>>('workflows/schema');
+  }
+
+  /**
+   * `POST workflows/validate`: check a definition against the schema and the
+   * workspace. An invalid definition is still an answer, with its issues.
+   *
+   * @param workflow Path of the `.autoflow.yaml` file relative to the root
+   * @param text The definition to check instead of the saved file (an
+   *   unsaved edit)
+   */
+  validateWorkflow(
+    workflow: string,
+    text?: string
+  ): Promise<AutoflowAPI.IWorkflowValidation> {
+    const body: wire.WorkflowValidateRequest = { workflow };
+    if (text !== undefined) {
+      body.text = text;
+    }
+    return this._request<AutoflowAPI.IWorkflowValidation>(
+      'workflows/validate',
+      { method: 'POST', body: JSON.stringify(body) }
+    );
+  }
+
+  /**
+   * `POST workflow-runs`: start a run of a valid workflow.
+   *
+   * @throws The server's error: 400 for an invalid workflow or parameters,
+   *   404 for an unknown file
+   */
+  startWorkflowRun(
+    workflow: string,
+    parameters: AutoflowAPI.Parameters = {}
+  ): Promise<AutoflowAPI.IWorkflowRun> {
+    const body: wire.WorkflowRunCreate = { workflow, parameters };
+    return this._request<AutoflowAPI.IWorkflowRun>('workflow-runs', {
+      method: 'POST',
+      body: JSON.stringify(body)
+    });
+  }
+
+  /**
+   * `GET workflow-runs`: one page of workflow runs, newest first.
+   */
+  listWorkflowRuns(
+    query: AutoflowAPI.IListWorkflowRunsOptions = {}
+  ): Promise<AutoflowAPI.IWorkflowRunList> {
+    const search = Private.workflowRunsQuery(query);
+    return this._request<AutoflowAPI.IWorkflowRunList>(
+      search ? `workflow-runs?${search}` : 'workflow-runs'
+    );
+  }
+
+  /**
+   * `GET workflow-runs/<id>`: one workflow run with its steps.
+   */
+  getWorkflowRun(id: number): Promise<AutoflowAPI.IWorkflowRun> {
+    return this._request<AutoflowAPI.IWorkflowRun>(workflowRunRoute(id));
+  }
+
+  /**
+   * `POST workflow-runs/<id>/resume`: re-run the failed, skipped, cancelled
+   * and stale steps of a finished workflow run.
+   *
+   * @throws The server's error: 409 while the run is active
+   */
+  resumeWorkflowRun(id: number): Promise<AutoflowAPI.IWorkflowRun> {
+    return this._request<AutoflowAPI.IWorkflowRun>(
+      `${workflowRunRoute(id)}/resume`,
+      { method: 'POST' }
+    );
+  }
+
+  /**
+   * `POST workflow-runs/<id>/cancel`: running steps stop, pending ones never
+   * start.
+   *
+   * @throws The server's error: 409 once the run has finished
+   */
+  cancelWorkflowRun(id: number): Promise<AutoflowAPI.IWorkflowRun> {
+    return this._request<AutoflowAPI.IWorkflowRun>(
+      `${workflowRunRoute(id)}/cancel`,
+      { method: 'POST' }
+    );
+  }
+
+  /**
+   * `DELETE workflow-runs/<id>`: forget a finished workflow run with its
+   * steps' runs and their files.
+   *
+   * @throws The server's error: 409 while the run is active
+   */
+  async deleteWorkflowRun(id: number): Promise<void> {
+    await this._request<void>(workflowRunRoute(id), { method: 'DELETE' });
+  }
+
   private _request<T>(endPoint: string, init: RequestInit = {}): Promise<T> {
     return requestAPI<T>(endPoint, init, this.serverSettings);
   }
@@ -359,4 +509,35 @@ export class AutoflowClient {
 
 function scheduleRoute(id: number): string {
   return `schedules/${encodeURIComponent(String(id))}`;
+}
+
+function workflowRunRoute(id: number): string {
+  return `workflow-runs/${encodeURIComponent(String(id))}`;
+}
+
+namespace Private {
+  /**
+   * The query string of `GET workflow-runs`, without empty arguments.
+   */
+  export function workflowRunsQuery(
+    query: AutoflowAPI.IListWorkflowRunsOptions
+  ): string {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) {
+      params.set('limit', String(query.limit));
+    }
+    if (query.cursor) {
+      params.set('cursor', query.cursor);
+    }
+    if (query.status) {
+      params.set('status', query.status);
+    }
+    if (query.workflow) {
+      params.set('workflow', query.workflow);
+    }
+    if (query.schedule !== undefined && query.schedule !== null) {
+      params.set('schedule', String(query.schedule));
+    }
+    return params.toString();
+  }
 }
