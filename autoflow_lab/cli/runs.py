@@ -38,6 +38,7 @@ from .common import (
     refusal,
     workspace_of,
 )
+from .workflows import is_workflow, run_workflow
 
 POLL_SECONDS = 0.2
 
@@ -49,16 +50,22 @@ def add_commands(commands: Any, workspace: argparse.ArgumentParser, epilog: str)
     run = commands.add_parser(
         "run",
         parents=[workspace],
-        help="run a notebook and wait for it",
+        help="run a notebook or a workflow and wait for it",
         description=(
             "Run NOTEBOOK with papermill in a fresh kernel, showing progress. Prints the "
             "executed notebook's path; exits non-zero with the error summary if it fails. "
-            "Ctrl-C cancels the run."
+            "Ctrl-C cancels the run. Given a workflow (a .autoflow.yaml file), run its steps "
+            "in dependency order, printing each step's progress and then every executed "
+            "notebook and report; -p sets the workflow's parameters (and reference_date)."
         ),
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("notebook", type=Path, help="the notebook, inside the root directory")
+    run.add_argument(
+        "notebook",
+        type=Path,
+        help="the notebook, or workflow (.autoflow.yaml), inside the root directory",
+    )
     add_parameter_options(run)
     run.add_argument("-k", "--kernel", help="kernel name (default: the notebook's own)")
     run.add_argument(
@@ -101,6 +108,8 @@ def add_commands(commands: Any, workspace: argparse.ArgumentParser, epilog: str)
 
 
 async def _run(options: argparse.Namespace, settings: CommandSettings) -> int:
+    if is_workflow(options.notebook):
+        return await run_workflow(options, settings, secrets(settings, options.pass_env))
     workspace = workspace_of(options, settings)
     notebook = inside_root(options.notebook, options.root)
     # Read before the history is opened, so a refused request creates nothing.

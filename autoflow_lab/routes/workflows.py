@@ -143,7 +143,9 @@ class WorkflowRunResumeHandler(AutoflowHandler):
     @web.authenticated
     @authorized
     async def post(self, workflow_run_id: str) -> None:
-        self.write_model(await self.workflows.resume(parse_workflow_run_id(workflow_run_id)), status=202)
+        self.write_model(
+            await self.workflows.resume(parse_workflow_run_id(workflow_run_id)), status=202
+        )
 
 
 class WorkflowRunCancelHandler(AutoflowHandler):
@@ -161,4 +163,6 @@ class WorkflowRunCancelHandler(AutoflowHandler):
     @web.authenticated
     @authorized
     async def post(self, workflow_run_id: str) -> None:
-        self.write_model(await self.workflows.cancel(parse_workflow_run_id(workflow_run_id)), status=202)
+        self.write_model(
+            await self.workflows.cancel(parse_workflow_run_id(workflow_run_id)), status=202
+        )

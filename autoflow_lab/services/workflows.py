@@ -29,6 +29,7 @@ import nbformat
 
 from ..errors import AlreadyFired, AutoflowError, Conflict, InvalidInput, NotFound
 from ..models import (
+    NotebookParameters,
     Run,
     RunCreate,
     RunReport,
@@ -171,15 +172,10 @@ class WorkflowService:
                 for name, value in step.parameters.items()
                 if not isinstance(value, Reference)
             }
-            # A reference's value comes at run time: stand the declared default in for it,
-            # so only its name is checked now.
-            defaults = {parameter.name: parameter.default for parameter in declared.parameters}
-            references = {
-                name: defaults.get(name, "") for name in step.parameters if name not in literals
-            }
-            try:  # references are checked by name only: their values come at run time
-                validate_parameters(references, declared)
+            try:
                 validate_parameters(literals, declared)
+                # A reference's value comes at run time: only its name is checked now.
+                _check_names([name for name in step.parameters if name not in literals], declared)
             except AutoflowError as refusal:
                 name = (refusal.field or "").removeprefix("parameters.").split(".")[0]
                 where = (*at, "parameters", name) if name in step.parameters else (*at,)
@@ -644,6 +640,20 @@ def _log_failure(task: asyncio.Task[None]) -> None:
 
 def _with_notebook(step: StepDefinition, notebook: str) -> StepDefinition:
     return replace(step, notebook=notebook)
+
+
+def _check_names(names: list[str], declared: NotebookParameters) -> None:
+    """Refuse parameter names the notebook does not declare, as a run would."""
+    if names and (not declared.has_parameters_cell or not declared.injection_available):
+        validate_parameters(dict.fromkeys(names), declared)  # refused as a run would be
+    known = {parameter.name for parameter in declared.parameters}
+    unknown = [name for name in names if name not in known] if declared.inference_available else []
+    if unknown:
+        raise InvalidInput(
+            f"{declared.notebook!r} declares no parameter {unknown[0]!r} "
+            f"(it declares {', '.join(map(repr, sorted(known))) or 'none'}).",
+            field=f"parameters.{unknown[0]}",
+        )
 
 
 def _name_of(parsed: ParsedWorkflow) -> str | None:

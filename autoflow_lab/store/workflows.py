@@ -328,9 +328,9 @@ def _step_status(step: WorkflowStepRow) -> StepStatus:
     """What the API shows: an active step is as queued or running as its run."""
     if step.status != StepState.ACTIVE.value:
         return StepStatus(step.status)
-    if step.run is not None and step.run.status == RunStatus.RUNNING.value:
-        return StepStatus.RUNNING
-    return StepStatus.QUEUED
+    if step.run is None or step.run.status == RunStatus.QUEUED.value:
+        return StepStatus.QUEUED
+    return StepStatus.RUNNING  # executing, or its reports being rendered
 
 
 def _to_stored(session: Session, row: WorkflowRunRow) -> StoredWorkflowRun:
