@@ -96,11 +96,7 @@ export interface IWorkflowGraphProps {
  */
 export function WorkflowGraph(props: IWorkflowGraphProps): JSX.Element {
   return (
-    <div
-      className={GRAPH_CLASS}
-      role="group"
-      aria-label={props.label}
-    >
+    <div className={GRAPH_CLASS} role="group" aria-label={props.label}>
       <ReactFlowProvider>
         <Flow {...props} />
       </ReactFlowProvider>
