@@ -40,9 +40,9 @@ class AutoflowApp(AutoflowSettings, ExtensionApp):
             kernel_names=kernel_specs.find_kernel_specs,
             kernel_environment=self._passed_environment(),
         )
-        self.schedules = build_schedule_service(self, self.runs)
         mathjax_url = url_path_join(self.serverapp.base_url, MATHJAX_ROUTE, "MathJax.js")
         self.workflows = build_workflow_service(self, self.runs, workspace, mathjax_url)
+        self.schedules = build_schedule_service(self, self.runs, self.workflows)
         # Runs once the server's event loop is running.
         self.serverapp.io_loop.add_callback(self._start)
         self.log.info(

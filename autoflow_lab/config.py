@@ -348,7 +348,9 @@ def passed_environment(names: Iterable[str]) -> tuple[dict[str, str], list[str]]
     return {name: os.environ[name] for name in names if name in os.environ}, missing
 
 
-def build_schedule_service(settings: AutoflowSettings, runs: RunService) -> ScheduleService:
+def build_schedule_service(
+    settings: AutoflowSettings, runs: RunService, workflows: WorkflowService
+) -> ScheduleService:
     """Schedules in the run service's database; they fire through it.
 
     Servers sharing the database re-read changed schedules at each heartbeat interval.
@@ -356,6 +358,7 @@ def build_schedule_service(settings: AutoflowSettings, runs: RunService) -> Sche
     return ScheduleService(
         ScheduleStore(runs.engine),
         runs,
+        workflows,
         catch_up_window=settings.catch_up_window,
         sync_interval=settings.heartbeat_interval,
     )

@@ -130,6 +130,10 @@ export namespace AutoflowAPI {
    * One execution of a workflow: its steps and their statuses.
    */
   export type IWorkflowRun = wire.WorkflowRun;
+  /**
+   * What a schedule's "run now" started: a run, or a workflow run.
+   */
+  export type IStartedRun = wire.StartedRun;
 
   /**
    * One page of workflow runs, newest first.
@@ -371,10 +375,11 @@ export class AutoflowClient {
   }
 
   /**
-   * `POST schedules/<id>/run`: queue a run with the schedule's settings now.
+   * `POST schedules/<id>/run`: start a run of the schedule's notebook, or a
+   * workflow run of its workflow, with its settings now.
    */
-  runSchedule(id: number): Promise<AutoflowAPI.IRun> {
-    return this._request<AutoflowAPI.IRun>(`${scheduleRoute(id)}/run`, {
+  runSchedule(id: number): Promise<AutoflowAPI.IStartedRun> {
+    return this._request<AutoflowAPI.IStartedRun>(`${scheduleRoute(id)}/run`, {
       method: 'POST'
     });
   }

@@ -117,10 +117,15 @@ export function addScheduleListCommands(
       try {
         const run = await schedules.runNow(schedule.id);
         void context.runs.refresh();
-        Notification.success(
-          trans.__('Run #%1 of schedule %2 queued', run.id, schedule.name),
-          { autoClose: 5000 }
-        );
+        const message =
+          'steps' in run
+            ? trans.__(
+                'Workflow run #%1 of schedule %2 started',
+                run.id,
+                schedule.name
+              )
+            : trans.__('Run #%1 of schedule %2 queued', run.id, schedule.name);
+        Notification.success(message, { autoClose: 5000 });
       } catch (error) {
         Notification.error(
           trans.__('Could not run %1: %2', schedule.name, messageOf(error)),

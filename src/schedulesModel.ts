@@ -115,11 +115,11 @@ export class SchedulesModel implements IDisposable {
   }
 
   /**
-   * Queue a run with the schedule's settings now.
+   * Start a run (or workflow run) with the schedule's settings now.
    *
    * @throws The server's error, with its `message`
    */
-  runNow(id: number): Promise<AutoflowAPI.IRun> {
+  runNow(id: number): Promise<AutoflowAPI.IStartedRun> {
     return this._act(id, () => this.client.runSchedule(id));
   }
 

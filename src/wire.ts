@@ -192,7 +192,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Queue a run with the schedule's notebook and parameters now. */
+    /** Start a run of the schedule's notebook or workflow with its parameters now. */
     post: operations['runSchedule'];
     delete?: never;
     options?: never;
@@ -770,7 +770,7 @@ export interface components {
        * @default null
        */
       name?: string | null;
-      /** @description Notebook path relative to the server root. */
+      /** @description What the schedule runs, relative to the server root: a notebook, or a workflow (a .autoflow.yaml file; its parameters are then the workflow's). */
       notebook: string;
       parameters?: {
         [key: string]: unknown;
@@ -814,9 +814,15 @@ export interface components {
     };
     /** ScheduleLastRun */
     ScheduleLastRun: {
+      /** @description The run's id, or the workflow run's for a workflow schedule. */
       id: number;
       status: components['schemas']['RunStatus'];
       scheduled_for: string | null;
+      /**
+       * @description True when id names a workflow run.
+       * @default false
+       */
+      workflow_run: boolean;
     };
     /** ScheduleList */
     ScheduleList: {
@@ -866,6 +872,12 @@ export interface components {
       /** @default null */
       overlap?: components['schemas']['Overlap'] | null;
     };
+    /**
+     * StartedRun
+     * @description What a schedule's 'run now' started: a run of its notebook, or of its workflow.
+     */
+    StartedRun:
+      components['schemas']['Run'] | components['schemas']['WorkflowRun'];
     /**
      * StepStatus
      * @enum {string}
@@ -1104,6 +1116,7 @@ export type ScheduleLastRun = components['schemas']['ScheduleLastRun'];
 export type ScheduleList = components['schemas']['ScheduleList'];
 export type SchedulePath = components['schemas']['SchedulePath'];
 export type ScheduleUpdate = components['schemas']['ScheduleUpdate'];
+export type StartedRun = components['schemas']['StartedRun'];
 export type StepStatus = components['schemas']['StepStatus'];
 export type TriggerKind = components['schemas']['TriggerKind'];
 export type TriggerPreview = components['schemas']['TriggerPreview'];
@@ -1922,13 +1935,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Queue a run with the schedule's notebook and parameters now. */
+      /** @description Start a run of the schedule's notebook or workflow with its parameters now. */
       202: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Run'];
+          'application/json': components['schemas']['StartedRun'];
         };
       };
       /** @description The request is malformed or names something that cannot be used. */

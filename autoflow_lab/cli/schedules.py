@@ -19,8 +19,14 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..config import CommandSettings, build_schedule_service, database_url, new_database_file
-from ..models import Schedule, ScheduleCreate, TriggerSpec
+from ..config import (
+    CommandSettings,
+    build_schedule_service,
+    build_workflow_service,
+    database_url,
+    new_database_file,
+)
+from ..models import Schedule, ScheduleCreate, TriggerSpec, WorkflowRun
 from ..services import ScheduleService
 from .common import (
     EXIT_SUCCEEDED,
@@ -36,6 +42,7 @@ from .common import (
     workspace_of,
 )
 from .runs import follow_and_report, secrets
+from .workflows import follow_and_report_workflow, is_workflow, workflow_parameters
 
 TRIGGER = TypeAdapter[TriggerSpec](TriggerSpec)
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
@@ -64,13 +71,17 @@ def add_commands(commands: Any, workspace: argparse.ArgumentParser) -> None:
     add = actions.add_parser(
         "add",
         parents=[workspace],
-        help="schedule a notebook",
+        help="schedule a notebook or a workflow",
         description=(
             "Schedule NOTEBOOK on a cron expression, an interval or once. Its parameters are "
             f"checked against the notebook now, as a run's are. {NOT_FIRING}"
         ),
     )
-    add.add_argument("notebook", type=Path, help="the notebook, inside the root directory")
+    add.add_argument(
+        "notebook",
+        type=Path,
+        help="the notebook, or workflow (.autoflow.yaml), inside the root directory",
+    )
     when = add.add_mutually_exclusive_group(required=True)
     when.add_argument(
         "--cron",
@@ -131,7 +142,9 @@ async def _schedules(
     runs = open_runs(settings, workspace)
     try:
         await runs.start()
-        yield build_schedule_service(settings, runs)
+        yield build_schedule_service(
+            settings, runs, build_workflow_service(settings, runs, workspace)
+        )
     finally:
         await runs.close()
 
@@ -161,12 +174,16 @@ async def _list(options: argparse.Namespace, settings: CommandSettings) -> int:
 async def _add(options: argparse.Namespace, settings: CommandSettings) -> int:
     workspace = workspace_of(options, settings)
     notebook = inside_root(options.notebook, options.root)
-    declared = await asyncio.to_thread(declared_parameters_of, workspace, notebook)
+    if is_workflow(options.notebook):
+        parameters = workflow_parameters(options)
+    else:
+        declared = await asyncio.to_thread(declared_parameters_of, workspace, notebook)
+        parameters = collect_parameters(options, declared)
     try:
         request = ScheduleCreate(
             name=options.name,
             notebook=notebook,
-            parameters=collect_parameters(options, declared),
+            parameters=parameters,
             trigger=_trigger(options),
             kernel_name=options.kernel,
             timeout=options.timeout,
@@ -206,10 +223,16 @@ async def _run_now(options: argparse.Namespace, settings: CommandSettings) -> in
     runs = open_runs(settings, workspace, secrets(settings, []))
     try:
         await runs.start()
-        service = build_schedule_service(settings, runs)
-        run = await service.run_now(options.id)
-        print(f"Run {run.id} of {run.notebook} queued", file=sys.stderr)
-        return await follow_and_report(runs, run, options.root, quiet=False)
+        workflows = build_workflow_service(settings, runs, workspace)
+        service = build_schedule_service(settings, runs, workflows)
+        try:
+            run = await service.run_now(options.id)
+            if isinstance(run, WorkflowRun):
+                return await follow_and_report_workflow(workflows, run, options.root)
+            print(f"Run {run.id} of {run.notebook} queued", file=sys.stderr)
+            return await follow_and_report(runs, run, options.root, quiet=False)
+        finally:
+            await workflows.close()
     finally:
         await runs.close()
 

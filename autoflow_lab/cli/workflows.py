@@ -58,25 +58,36 @@ async def run_workflow(
     try:
         await runs.start()
         run = await workflows.start(request, trigger=RunTrigger(kind=TriggerKind.CLI))
-        steps = len(run.steps)
-        print(f"Workflow run {run.id} of {run.workflow} started: {steps} steps", file=sys.stderr)
-        run = await _follow(workflows, run)
-        return _report(run, await asyncio.to_thread(options.root.resolve))
+        return await follow_and_report_workflow(workflows, run, options.root)
     finally:
         await workflows.close()
         await runs.close()
 
 
-def _request(options: argparse.Namespace, path: str) -> WorkflowRunCreate:
-    """The run request of -f, -p and -r, later ones winning; values read as papermill
-    reads them (workflow parameters declare no types), -r values as text."""
+async def follow_and_report_workflow(
+    workflows: WorkflowService, run: WorkflowRun, root: Path
+) -> int:
+    """Wait for ``run``, printing its steps' changes, then report it; the exit status."""
+    steps = len(run.steps)
+    print(f"Workflow run {run.id} of {run.workflow} started: {steps} steps", file=sys.stderr)
+    run = await _follow(workflows, run)
+    return _report(run, await asyncio.to_thread(root.resolve))
+
+
+def workflow_parameters(options: argparse.Namespace) -> dict[str, Any]:
+    """The values of -f, -p and -r, later ones winning; read as papermill reads them
+    (workflow parameters declare no types), -r values as text."""
     parameters: dict[str, Any] = {}
     if options.param_file is not None:
         parameters.update(read_param_file(options.param_file))
     for name, value, raw in options.parameters:
         parameters[name] = value if raw else papermill_value(value)
+    return parameters
+
+
+def _request(options: argparse.Namespace, path: str) -> WorkflowRunCreate:
     try:
-        return WorkflowRunCreate(workflow=path, parameters=parameters)
+        return WorkflowRunCreate(workflow=path, parameters=workflow_parameters(options))
     except ValidationError as error:
         raise refusal(error) from error
 

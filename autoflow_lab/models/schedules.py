@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from .runs import MAX_TIMEOUT_SECONDS, Parameters, RunStatus, Seconds
+from .runs import MAX_TIMEOUT_SECONDS, Parameters, Run, RunStatus, Seconds
+from .workflows import WorkflowRun
 
 
 class CronTriggerSpec(BaseModel):
@@ -79,7 +80,13 @@ class ScheduleCreate(BaseModel):
         max_length=200,
         description="Defaults to the notebook's name without its suffix.",
     )
-    notebook: str = Field(min_length=1, description="Notebook path relative to the server root.")
+    notebook: str = Field(
+        min_length=1,
+        description=(
+            "What the schedule runs, relative to the server root: a notebook, or a workflow "
+            "(a .autoflow.yaml file; its parameters are then the workflow's)."
+        ),
+    )
     parameters: Parameters = Field(default_factory=dict)
     trigger: TriggerSpec
     kernel_name: str | None = Field(
@@ -126,9 +133,10 @@ class ScheduleUpdate(BaseModel):
 
 
 class ScheduleLastRun(BaseModel):
-    id: int
+    id: int = Field(description="The run's id, or the workflow run's for a workflow schedule.")
     status: RunStatus
     scheduled_for: datetime | None
+    workflow_run: bool = Field(default=False, description="True when id names a workflow run.")
 
 
 class Schedule(BaseModel):
@@ -179,3 +187,7 @@ class SchedulePath(BaseModel):
     """Path arguments of ``schedules/{schedule_id}`` and the routes below it."""
 
     schedule_id: int = Field(ge=0, description="The schedule's id.")
+
+
+class StartedRun(RootModel[Run | WorkflowRun]):
+    """What a schedule's 'run now' started: a run of its notebook, or of its workflow."""

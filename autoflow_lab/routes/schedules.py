@@ -8,12 +8,12 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..models import (
-    Run,
     Schedule,
     ScheduleCreate,
     ScheduleList,
     SchedulePath,
     ScheduleUpdate,
+    StartedRun,
     TriggerPreview,
     TriggerPreviewRequest,
 )
@@ -139,8 +139,8 @@ class ScheduleRunHandler(AutoflowHandler):
     operations: ClassVar[dict[str, Operation]] = {
         "post": Operation(
             "runSchedule",
-            "Queue a run with the schedule's notebook and parameters now.",
-            Run,
+            "Start a run of the schedule's notebook or workflow with its parameters now.",
+            StartedRun,
             status=202,
             errors=(400, 404, 503),
         ),
@@ -149,4 +149,5 @@ class ScheduleRunHandler(AutoflowHandler):
     @web.authenticated
     @authorized
     async def post(self, schedule_id: str) -> None:
-        self.write_model(await self.schedules.run_now(parse_schedule_id(schedule_id)), status=202)
+        started = await self.schedules.run_now(parse_schedule_id(schedule_id))
+        self.write_model(StartedRun(started), status=202)

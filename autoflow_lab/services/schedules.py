@@ -39,6 +39,8 @@ from ..models import (
     TriggerKind,
     TriggerPreview,
     TriggerSpec,
+    WorkflowRun,
+    WorkflowRunCreate,
 )
 from ..scheduling import (
     Clock,
@@ -51,8 +53,10 @@ from ..scheduling import (
 )
 from ..store import ScheduleStore, StoredSchedule
 from ..store.schedules import Revision
+from ..workflows import SUFFIX as WORKFLOW_SUFFIX
 from .ownership import utcnow
 from .runs import RunService
+from .workflows import WorkflowService
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +77,13 @@ class ScheduleService:
         self,
         store: ScheduleStore,
         runs: RunService,
+        workflows: WorkflowService,
         catch_up_window: float,
         sync_interval: float,
     ) -> None:
         self._store = store
         self._runs = runs
+        self._workflows = workflows
         self._catch_up_window = catch_up_window
         self._sync_interval = sync_interval
         self._clock: Clock | None = None
@@ -146,10 +152,12 @@ class ScheduleService:
         self._load(stored)
         return await self._describe(stored)
 
-    async def run_now(self, schedule_id: int) -> Run:
+    async def run_now(self, schedule_id: int) -> Run | WorkflowRun:
         """A run with the schedule's settings, now: no fire time, so no overlap rule."""
         stored = await asyncio.to_thread(self._store.get, schedule_id)
         trigger = RunTrigger(kind=TriggerKind.SCHEDULE, schedule_id=stored.id)
+        if _targets_workflow(stored.settings):
+            return await self._workflows.start(_workflow_request(stored.settings), trigger)
         return await self._runs.submit(_run_request(stored), trigger)
 
     async def preview(self, spec: TriggerSpec) -> TriggerPreview:
@@ -209,15 +217,29 @@ class ScheduleService:
         trigger = RunTrigger(
             kind=TriggerKind.SCHEDULE, schedule_id=schedule_id, scheduled_for=scheduled_for
         )
-        request = _run_request(stored)
         try:
-            run = await self._runs.submit(request, trigger)
+            await self._start(stored.settings, trigger)
         except (AlreadyFired, Unavailable):
             raise
         except AutoflowError as refusal:
             log.warning("Schedule %s fired, but its run was refused: %s", schedule_id, refusal)
-            run = await self._runs.record_refusal(request, trigger, refusal)
-        log.info("Schedule %s fired run %s for %s", schedule_id, run.id, scheduled_for)
+            await self._record_refusal(stored.settings, trigger, refusal)
+        log.info("Schedule %s fired for %s", schedule_id, scheduled_for)
+
+    async def _start(self, settings: ScheduleCreate, trigger: RunTrigger) -> None:
+        if _targets_workflow(settings):
+            await self._workflows.start(_workflow_request(settings), trigger)
+        else:
+            await self._runs.submit(_run_request(settings), trigger)
+
+    async def _record_refusal(
+        self, settings: ScheduleCreate, trigger: RunTrigger, refusal: AutoflowError
+    ) -> None:
+        """The fire's failed run (or workflow run), saying why it could not start."""
+        if _targets_workflow(settings):
+            await self._workflows.record_refusal(_workflow_request(settings), trigger, refusal)
+        else:
+            await self._runs.record_refusal(_run_request(settings), trigger, refusal)
 
     async def _fire_once(self, schedule_id: int, scheduled_for: datetime) -> None:
         """What the clock calls: one fire, its time recorded whoever made its run."""
@@ -294,12 +316,20 @@ class ScheduleService:
         trigger = _with_timezone(request.trigger)
         now = utcnow()
         trigger_of(trigger, anchor=now, now=now if trigger_changed else None)
-        checked = await self._runs.check(_run_request(request))
+        if _targets_workflow(request):
+            _refuse_run_settings(request)
+            workflow = await self._workflows.check(_workflow_request(request))
+            path, parameters = workflow.workflow, workflow.parameters
+            name = PurePosixPath(path).name.removesuffix(WORKFLOW_SUFFIX)
+        else:
+            checked = await self._runs.check(_run_request(request))
+            path, parameters = checked.notebook, checked.parameters
+            name = PurePosixPath(path).stem
         return request.model_copy(
             update={
-                "name": request.name or PurePosixPath(checked.notebook).stem,
-                "notebook": checked.notebook,
-                "parameters": checked.parameters,
+                "name": request.name or name,
+                "notebook": path,
+                "parameters": parameters,
                 "trigger": trigger,
             }
         )
@@ -331,6 +361,25 @@ class ScheduleService:
             created_at=stored.created_at,
             updated_at=stored.updated_at,
         )
+
+
+def _targets_workflow(settings: ScheduleCreate) -> bool:
+    return settings.notebook.endswith(WORKFLOW_SUFFIX)
+
+
+def _workflow_request(settings: ScheduleCreate) -> WorkflowRunCreate:
+    return WorkflowRunCreate(workflow=settings.notebook, parameters=settings.parameters)
+
+
+def _refuse_run_settings(settings: ScheduleCreate) -> None:
+    """A workflow's steps set their own kernel and limits, in its file."""
+    for field in ("kernel_name", "timeout", "cell_timeout"):
+        if getattr(settings, field) is not None:
+            raise InvalidInput(
+                f"A schedule of a workflow takes no {field}: each step sets its own in the "
+                "workflow file.",
+                field=field,
+            )
 
 
 def _run_request(schedule: StoredSchedule | ScheduleCreate) -> RunCreate:

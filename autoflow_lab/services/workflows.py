@@ -210,6 +210,15 @@ class WorkflowService:
         self._spawn(self._advance(stored.id))
         return stored.wire
 
+    async def check(self, request: WorkflowRunCreate) -> WorkflowRunCreate:
+        """``request`` with the workflow's normalised path, or the refusal a start would get;
+        for requests kept to run later (schedules)."""
+        validation, definition, _ = await asyncio.to_thread(self._read, request.workflow, None)
+        if definition is None:
+            raise InvalidInput(_refusal(validation), field="notebook")
+        self._arguments(definition, request.parameters)
+        return request.model_copy(update={"workflow": validation.workflow})
+
     async def record_refusal(
         self, request: WorkflowRunCreate, trigger: RunTrigger, refusal: AutoflowError
     ) -> None:

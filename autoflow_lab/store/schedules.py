@@ -24,7 +24,7 @@ from ..models import (
     TriggerSpec,
 )
 from .runs import UNFINISHED
-from .tables import RunRow, ScheduleRow
+from .tables import RunRow, ScheduleRow, WorkflowRunRow
 
 TRIGGER = TypeAdapter[TriggerSpec](TriggerSpec)
 
@@ -109,13 +109,16 @@ class ScheduleStore:
 
         Runs for ``before`` itself (another server's, for the same fire) don't count.
         """
-        query = select(RunRow.id).where(
-            RunRow.schedule_id == schedule_id,
-            RunRow.status.in_(UNFINISHED),
-            or_(RunRow.scheduled_for.is_(None), RunRow.scheduled_for < before),
-        )
+        busy = []
+        for table in (RunRow, WorkflowRunRow):
+            query = select(table.id).where(
+                table.schedule_id == schedule_id,
+                table.status.in_(UNFINISHED),
+                or_(table.scheduled_for.is_(None), table.scheduled_for < before),
+            )
+            busy.append(query.limit(1))
         with self._sessions() as session:
-            return session.scalars(query.limit(1)).first() is not None
+            return any(session.scalars(query).first() is not None for query in busy)
 
     def record_skip(self, schedule_id: int, scheduled_for: datetime) -> bool:
         """Count a skipped fire once, however many servers skip it; False if counted already."""
@@ -149,24 +152,31 @@ class ScheduleStore:
             )
 
     def last_runs(self, schedule_ids: list[int]) -> dict[int, ScheduleLastRun]:
-        """Each schedule's newest run, by schedule id."""
-        newest = (
-            select(func.max(RunRow.id))
-            .where(RunRow.schedule_id.in_(schedule_ids))
-            .group_by(RunRow.schedule_id)
-        )
-        query = select(RunRow.schedule_id, RunRow.id, RunRow.status, RunRow.scheduled_for).where(
-            RunRow.id.in_(newest), RunRow.schedule_id.is_not(None)
-        )
-        with self._sessions() as session:
-            rows = session.execute(query).all()
-        return {
-            schedule_id: ScheduleLastRun(
-                id=run_id, status=RunStatus(status), scheduled_for=scheduled_for
+        """Each schedule's newest run (or workflow run), by schedule id."""
+        found: dict[int, tuple[Any, ScheduleLastRun]] = {}
+        for table in (RunRow, WorkflowRunRow):
+            newest = (
+                select(func.max(table.id))
+                .where(table.schedule_id.in_(schedule_ids))
+                .group_by(table.schedule_id)
             )
-            for schedule_id, run_id, status, scheduled_for in rows
-            if schedule_id is not None
-        }
+            query = select(
+                table.schedule_id, table.id, table.status, table.scheduled_for, table.created_at
+            ).where(table.id.in_(newest), table.schedule_id.is_not(None))
+            with self._sessions() as session:
+                rows = session.execute(query).all()
+            for schedule_id, run_id, status, scheduled_for, created_at in rows:
+                last = ScheduleLastRun(
+                    id=run_id,
+                    status=RunStatus(status),
+                    scheduled_for=scheduled_for,
+                    workflow_run=table is WorkflowRunRow,
+                )
+                if schedule_id is None:
+                    continue
+                if schedule_id not in found or found[schedule_id][0] < created_at:
+                    found[schedule_id] = (created_at, last)
+        return {schedule_id: last for schedule_id, (_, last) in found.items()}
 
 
 def _get_row(session: Session, schedule_id: int) -> ScheduleRow:
