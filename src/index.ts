@@ -31,6 +31,15 @@ import { SchedulesModel } from './schedulesModel';
 import { RunButtonExtension } from './widgets/RunButtonExtension';
 import { RunsPanel } from './widgets/RunsPanel';
 import { schedulesTab } from './widgets/SchedulesPanel';
+import { workflowRunsTab } from './widgets/WorkflowRunsPanel';
+import {
+  addWorkflowRunCommands,
+  openReport,
+  openStepLog,
+  openStepRun,
+  WorkflowRunCommandIDs
+} from './workflowRunCommands';
+import { WorkflowRunsModel } from './workflowRunsModel';
 /* eslint-enable jupyter/prefer-lazy-imports */
 
 /**
@@ -97,6 +106,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
     addScheduleCommands(context, palette);
 
     const schedules = new SchedulesModel({ client: model.client });
+    const workflowRuns = new WorkflowRunsModel({ client: model.client });
+    addWorkflowRunCommands({
+      app,
+      model: workflowRuns,
+      docManager,
+      trans,
+      showTab: () => {
+        panel.showTab('workflows');
+        app.shell.activateById(RunsPanel.ID);
+      }
+    });
     const showRunsTab = () => {
       panel.showTab('runs');
       app.shell.activateById(RunsPanel.ID);
@@ -146,6 +166,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
             model.select(id);
             showRunsTab();
           }
+        })
+      },
+      workflows: {
+        model: workflowRuns,
+        render: workflowRunsTab({
+          model: workflowRuns,
+          commands: app.commands,
+          trans,
+          openStep: run => void openStepRun(context, run),
+          openStepLog: run => void openStepLog(context, run),
+          openReport: report => void openReport(context, report)
         })
       },
       actions: {
@@ -211,7 +242,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       for (const command of [
         CommandIDs.runNotebook,
         CommandIDs.refresh,
-        CommandIDs.showRuns
+        CommandIDs.showRuns,
+        WorkflowRunCommandIDs.show,
+        WorkflowRunCommandIDs.refresh
       ]) {
         palette.addItem({ command, category: trans.__('AutoFlow') });
       }
@@ -228,6 +261,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
               idle
             );
             schedules.setInterval(idle);
+            workflowRuns.setPollIntervals(
+              settings.get('activePollInterval').composite as number,
+              idle
+            );
             preferences.notifyOnFailure =
               settings.get('notifyOnFailure').composite !== false;
             preferences.notifyOnSuccess =

@@ -62,7 +62,7 @@ export async function openRunLog(
  * version: it is reverted to the file on disk unless the user has unsaved
  * changes in it.
  */
-async function openCurrent(
+export async function openCurrent(
   docManager: IDocumentManager,
   path: string,
   kernelPreference?: { shouldStart: boolean; canStart: boolean }

@@ -7,6 +7,7 @@
 
 import { ITranslate, parseTime } from './format';
 import type { RunTrigger } from './wire';
+import { workflowStepTriggerLabel } from './workflowRuns';
 
 /**
  * When a time is relative to now, in a few words: `in 5 min`, `in 3 h`,
@@ -66,17 +67,25 @@ export function nextFire(
 
 /**
  * Who or what started a run, in a word or two: the schedule's name,
- * `deleted schedule`, `manual` or `command line`.
+ * `deleted schedule`, `manual`, `command line`, or for a workflow's step
+ * `step report of Daily report (workflow run 4)` (the workflow's name when
+ * the caller knows it).
  */
 export function triggerLabel(
   trigger: RunTrigger | null | undefined,
-  trans: ITranslate
+  trans: ITranslate,
+  workflowName?: string | null
 ): string {
   switch (trigger?.kind) {
     case 'schedule':
       return trigger.schedule_name ?? trans.__('deleted schedule');
     case 'cli':
       return trans.__('command line');
+    case 'workflow':
+      return (
+        workflowStepTriggerLabel(trigger, trans, workflowName) ??
+        trans.__('workflow')
+      );
     default:
       return trans.__('manual');
   }

@@ -22,6 +22,7 @@ import { limitsText } from './RunRow';
 import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
 import { useNow } from './useNow';
+import { WorkflowNamesContext } from './workflowNames';
 
 const DETAILS_CLASS = 'jp-autoflow-RunDetails';
 const HEADER_CLASS = 'jp-autoflow-RunDetails-header';
@@ -311,5 +312,22 @@ function TriggerField(props: {
   if (trigger?.kind === 'cli') {
     return <>{trans.__('the autoflow command')}</>;
   }
+  if (trigger?.kind === 'workflow') {
+    return <WorkflowTrigger trigger={trigger} trans={trans} />;
+  }
   return <>{trans.__('JupyterLab or the REST API')}</>;
+}
+
+/**
+ * The workflow run a step's run belongs to, named when known.
+ */
+function WorkflowTrigger(props: {
+  trigger: AutoflowAPI.IRunTrigger;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { trigger, trans } = props;
+  const workflowName = React.useContext(WorkflowNamesContext);
+  const id = trigger.workflow_run_id;
+  const name = id === null ? null : workflowName(id);
+  return <>{triggerLabel(trigger, trans, name)}</>;
 }

@@ -15,6 +15,7 @@ import {
 import { triggerLabel } from '../scheduleText';
 import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
+import { WorkflowNamesContext } from './workflowNames';
 
 const ROW_CLASS = 'jp-autoflow-RunRow';
 const BUTTON_CLASS = 'jp-autoflow-RunRow-button';
@@ -84,6 +85,12 @@ function RunRowComponent(props: IRunRowProps): JSX.Element {
     onCancel,
     onDetails
   } = props;
+  const workflowName = React.useContext(WorkflowNamesContext);
+  const trigger = run.trigger;
+  const workflow =
+    trigger?.kind === 'workflow' && trigger.workflow_run_id !== null
+      ? workflowName(trigger.workflow_run_id)
+      : null;
   const name = basename(run.notebook);
   const status = statusLabel(run.status, trans);
   const openable = AutoflowAPI.canOpen(run);
@@ -140,9 +147,9 @@ function RunRowComponent(props: IRunRowProps): JSX.Element {
           <span
             className={TRIGGER_CLASS}
             data-trigger={run.trigger?.kind ?? 'manual'}
-            title={triggerTitle(run, trans)}
+            title={triggerTitle(run, trans, workflow)}
           >
-            {triggerLabel(run.trigger, trans)}
+            {triggerLabel(run.trigger, trans, workflow)}
           </span>
         </span>
         {showError && run.error ? (
@@ -215,8 +222,18 @@ export const RunRow = React.memo(RunRowComponent);
 /**
  * The trigger label's tooltip: who started the run, and for when.
  */
-function triggerTitle(run: AutoflowAPI.IRun, trans: TranslationBundle): string {
+function triggerTitle(
+  run: AutoflowAPI.IRun,
+  trans: TranslationBundle,
+  workflowName: string | null
+): string {
   const trigger = run.trigger;
+  if (trigger?.kind === 'workflow') {
+    return trans.__(
+      'Started as %1',
+      triggerLabel(trigger, trans, workflowName)
+    );
+  }
   if (trigger?.kind === 'schedule') {
     const name = trigger.schedule_name ?? trans.__('a deleted schedule');
     return trigger.scheduled_for

@@ -6,14 +6,17 @@ import * as React from 'react';
 import { AutoflowAPI } from '../api';
 import { RunsView } from '../components/RunsView';
 import { sidebarTabId, SidebarTabs } from '../components/SidebarTabs';
+import { WorkflowNamesContext } from '../components/workflowNames';
 import { autoflowIcon } from '../icons';
 import { RunsModel } from '../model';
 import { SchedulesModel } from '../schedulesModel';
+import { WorkflowRunsModel } from '../workflowRunsModel';
 
 const PANEL_CLASS = 'jp-autoflow-RunsPanel';
 const TAB_PANEL_CLASS = 'jp-autoflow-SidebarTabs-panel';
 const RUNS_TAB_ID = 'autoflow-runs-tabpanel';
 const SCHEDULES_TAB_ID = 'autoflow-schedules-tabpanel';
+const WORKFLOWS_TAB_ID = 'autoflow-workflows-tabpanel';
 
 /**
  * The left sidebar: the run history and the detail view of one run.
@@ -26,6 +29,7 @@ export class RunsPanel extends ReactWidget {
     this._actions = options.actions;
     this._header = options.header ?? null;
     this._schedules = options.schedules ?? null;
+    this._workflows = options.workflows ?? null;
     this.id = RunsPanel.ID;
     this.addClass(PANEL_CLASS);
     this.title.icon = autoflowIcon;
@@ -48,7 +52,10 @@ export class RunsPanel extends ReactWidget {
    * Show the runs or the schedules.
    */
   showTab(tab: RunsPanel.Tab): void {
-    if (tab === 'schedules' && !this._schedules) {
+    if (
+      (tab === 'schedules' && !this._schedules) ||
+      (tab === 'workflows' && !this._workflows)
+    ) {
       return;
     }
     if (tab !== this._tab) {
@@ -70,23 +77,37 @@ export class RunsPanel extends ReactWidget {
 
   protected render(): JSX.Element {
     const schedules = this._schedules;
-    const tabs = schedules ? (
-      <SidebarTabs
-        tabs={[
-          { key: 'runs', label: this._trans.__('Runs'), panelId: RUNS_TAB_ID },
-          {
-            key: 'schedules',
-            label: this._trans.__('Schedules'),
-            panelId: SCHEDULES_TAB_ID
-          }
-        ]}
-        current={this._tab}
-        label={this._trans.__('AutoFlow')}
-        onSelect={this._onSelectTab}
-      />
-    ) : undefined;
-    const shown = schedules && this._tab === 'schedules' ? 'schedules' : 'runs';
-    const panelId = shown === 'runs' ? RUNS_TAB_ID : SCHEDULES_TAB_ID;
+    const workflows = this._workflows;
+    const tabList: RunsPanel.ITab[] = [
+      { key: 'runs', label: this._trans.__('Runs'), panelId: RUNS_TAB_ID }
+    ];
+    if (schedules) {
+      tabList.push({
+        key: 'schedules',
+        label: this._trans.__('Schedules'),
+        panelId: SCHEDULES_TAB_ID
+      });
+    }
+    if (workflows) {
+      tabList.push({
+        key: 'workflows',
+        label: this._trans.__('Workflows'),
+        panelId: WORKFLOWS_TAB_ID
+      });
+    }
+    const tabs =
+      tabList.length > 1 ? (
+        <SidebarTabs
+          tabs={tabList}
+          current={this._tab}
+          label={this._trans.__('AutoFlow')}
+          onSelect={this._onSelectTab}
+        />
+      ) : undefined;
+    const shown =
+      tabList.find(tab => tab.key === this._tab)?.key ?? ('runs' as const);
+    const panelId =
+      tabList.find(tab => tab.key === shown)?.panelId ?? RUNS_TAB_ID;
     return (
       <>
         {this._header}
@@ -100,13 +121,35 @@ export class RunsPanel extends ReactWidget {
         >
           {shown === 'schedules' && schedules
             ? schedules.render(tabs)
-            : this._renderRuns(tabs)}
+            : shown === 'workflows' && workflows
+              ? workflows.render(tabs)
+              : this._renderRuns(tabs)}
         </div>
       </>
     );
   }
 
   private _renderRuns(heading: React.ReactNode): JSX.Element {
+    const workflows = this._workflows?.model;
+    const runs = this._renderRunList(heading);
+    if (!workflows) {
+      return runs;
+    }
+    // Rows of workflow steps name their workflow once its name is known.
+    return (
+      <UseSignal signal={workflows.namesChanged}>
+        {() => (
+          <WorkflowNamesContext.Provider
+            value={id => workflows.workflowName(id)}
+          >
+            {runs}
+          </WorkflowNamesContext.Provider>
+        )}
+      </UseSignal>
+    );
+  }
+
+  private _renderRunList(heading: React.ReactNode): JSX.Element {
     const model = this.model;
     const actions = this._actions;
     return (
@@ -149,6 +192,9 @@ export class RunsPanel extends ReactWidget {
   private _syncSchedulesShown(): void {
     this._schedules?.model.setShown(
       this.isVisible && this._tab === 'schedules'
+    );
+    this._workflows?.model.setShown(
+      this.isVisible && this._tab === 'workflows'
     );
   }
 
@@ -198,6 +244,7 @@ export class RunsPanel extends ReactWidget {
   private _schedules: RunsPanel.ISchedules | null;
   private _tab: RunsPanel.Tab = 'runs';
   private _trans: TranslationBundle;
+  private _workflows: RunsPanel.IWorkflows | null;
 }
 
 /**
@@ -212,7 +259,25 @@ export namespace RunsPanel {
   /**
    * The sidebar's tabs.
    */
-  export type Tab = 'runs' | 'schedules';
+  export type Tab = 'runs' | 'schedules' | 'workflows';
+
+  /**
+   * One of the sidebar's tabs.
+   */
+  export interface ITab {
+    key: Tab;
+    label: string;
+    panelId: string;
+  }
+
+  /**
+   * The workflows tab: its model (polled only while the tab is shown) and
+   * its view, given the tab list to show in its header.
+   */
+  export interface IWorkflows {
+    model: WorkflowRunsModel;
+    render: (heading: React.ReactNode) => JSX.Element;
+  }
 
   /**
    * The schedules tab: its model (polled only while the tab is shown) and
@@ -255,5 +320,9 @@ export namespace RunsPanel {
      * The schedules tab; without it the panel shows only the runs.
      */
     schedules?: ISchedules;
+    /**
+     * The workflows tab: the workflow runs.
+     */
+    workflows?: IWorkflows;
   }
 }

@@ -1,0 +1,548 @@
+import { IDisposable } from '@lumino/disposable';
+import { IPoll, Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { AutoflowAPI, AutoflowClient } from './api';
+import { messageOf } from './format';
+import {
+  appendPage,
+  ILoaded,
+  insertRun,
+  IPage,
+  mergeFirstPage,
+  removeRun,
+  replaceRun
+} from './history';
+import { isWorkflowRunActive } from './workflowRuns';
+
+/**
+ * The history of workflow runs with their steps, refreshed by polling while
+ * it is shown. Holds no DOM.
+ *
+ * Loaded a page at a time, newest first; each poll fetches the newest page
+ * again and merges it in, as the runs model does. While any loaded run is
+ * queued or running the list is polled every `activePollInterval` ms,
+ * otherwise every `idlePollInterval` ms. Polling pauses while the list is
+ * not shown ({@link setShown}) or the browser tab is hidden.
+ *
+ * The model also remembers the names of the workflow runs it has seen, so
+ * a step's run elsewhere can name its workflow ({@link workflowName}).
+ */
+export class WorkflowRunsModel implements IDisposable {
+  constructor(options: WorkflowRunsModel.IOptions) {
+    this.client = options.client;
+    this._pageSize = options.pageSize ?? WorkflowRunsModel.DEFAULT_PAGE_SIZE;
+    this._activeInterval =
+      options.activePollInterval ?? WorkflowRunsModel.DEFAULT_ACTIVE_INTERVAL;
+    this._idleInterval =
+      options.idlePollInterval ?? WorkflowRunsModel.DEFAULT_IDLE_INTERVAL;
+    this._poll = new Poll({
+      auto: true,
+      factory: () => this._tick(),
+      frequency: this._frequency(),
+      name: 'autoflow-lab:workflow-runs',
+      standby: () => !this._shown || 'when-hidden'
+    });
+  }
+
+  /**
+   * The REST client the model uses.
+   */
+  readonly client: AutoflowClient;
+
+  /**
+   * The loaded workflow runs, newest first.
+   */
+  get runs(): ReadonlyArray<AutoflowAPI.IWorkflowRun> {
+    return this._loaded.runs;
+  }
+
+  /**
+   * Whether the runs have been fetched at least once.
+   */
+  get loaded(): boolean {
+    return this._fetched;
+  }
+
+  /**
+   * Whether older runs remain to be loaded.
+   */
+  get hasMore(): boolean {
+    return this._loaded.nextCursor !== null;
+  }
+
+  /**
+   * Whether the next page is being fetched.
+   */
+  get loadingMore(): boolean {
+    return this._loadingMore;
+  }
+
+  /**
+   * Why the last request failed, or `null` after a success.
+   */
+  get errorMessage(): string | null {
+    return this._errorMessage;
+  }
+
+  /**
+   * The runs whose details are shown.
+   */
+  get expanded(): ReadonlySet<number> {
+    return this._expanded;
+  }
+
+  /**
+   * Runs with an action in flight (their buttons are disabled meanwhile).
+   */
+  get busy(): ReadonlySet<number> {
+    return this._busy;
+  }
+
+  /**
+   * Whether any loaded run is queued or running.
+   */
+  get hasActiveRuns(): boolean {
+    return this._loaded.runs.some(isWorkflowRunActive);
+  }
+
+  /**
+   * Emitted whenever the runs, the error, the expanded or busy runs change.
+   */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /**
+   * Emitted when a workflow's name becomes known for a workflow run id.
+   */
+  get namesChanged(): ISignal<this, void> {
+    return this._namesChanged;
+  }
+
+  /**
+   * Whether the model is disposed.
+   */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /**
+   * A loaded workflow run by id.
+   */
+  find(id: number): AutoflowAPI.IWorkflowRun | undefined {
+    return this._loaded.runs.find(run => run.id === id);
+  }
+
+  /**
+   * The name of the workflow a workflow run ran, if known. An unknown id is
+   * fetched once in the background; {@link namesChanged} tells when its
+   * name arrives.
+   */
+  workflowName(id: number): string | null {
+    const name = this._names.get(id);
+    if (name !== undefined) {
+      return name;
+    }
+    if (!this._isDisposed && !this._nameRequests.has(id)) {
+      this._nameRequests.add(id);
+      this.client
+        .getWorkflowRun(id)
+        .then(run => this._learnNames([run]))
+        .catch(() => {
+          // A deleted workflow run keeps its steps' runs unnamed.
+        });
+    }
+    return null;
+  }
+
+  /**
+   * Poll while the list is shown; showing it fetches it at once.
+   */
+  setShown(shown: boolean): void {
+    if (this._shown === shown || this._isDisposed) {
+      return;
+    }
+    this._shown = shown;
+    if (shown) {
+      void this.refresh();
+    }
+  }
+
+  /**
+   * Change how often the list is polled (milliseconds).
+   */
+  setPollIntervals(active: number, idle: number): void {
+    this._activeInterval = Private.clampInterval(active);
+    this._idleInterval = Private.clampInterval(idle);
+    this._poll.frequency = this._frequency();
+  }
+
+  /**
+   * Show or hide a run's details.
+   */
+  toggleExpanded(id: number): void {
+    if (this._isDisposed) {
+      return;
+    }
+    const next = new Set(this._expanded);
+    if (!next.delete(id)) {
+      next.add(id);
+    }
+    this._expanded = next;
+    this._changed.emit();
+  }
+
+  /**
+   * Show a run's details, fetching it when it is not loaded.
+   */
+  expand(id: number): void {
+    if (this._isDisposed || this._expanded.has(id)) {
+      return;
+    }
+    this._expanded = new Set([...this._expanded, id]);
+    this._changed.emit();
+    if (!this.find(id)) {
+      this.client
+        .getWorkflowRun(id)
+        .then(run => {
+          if (!this._isDisposed) {
+            this._loaded = {
+              runs: insertRun(this._loaded.runs, run),
+              nextCursor: this._loaded.nextCursor
+            };
+            this._learnNames([run]);
+            this._changed.emit();
+          }
+        })
+        .catch(error => this._setError(error));
+    }
+  }
+
+  /**
+   * Fetch the list now; resolves once it has been fetched.
+   */
+  async refresh(): Promise<void> {
+    if (this._isDisposed) {
+      return;
+    }
+    try {
+      await this._poll.refresh();
+      await this._poll.tick;
+    } catch {
+      // The poll rejects its pending tick when it is disposed.
+    }
+  }
+
+  /**
+   * Load the next older page, unless one is loading or none is left.
+   */
+  async loadMore(): Promise<void> {
+    const cursor = this._loaded.nextCursor;
+    if (this._isDisposed || this._loadingMore || !cursor) {
+      return;
+    }
+    this._loadingMore = true;
+    this._changed.emit();
+    try {
+      const page = await this.client.listWorkflowRuns({
+        limit: this._pageSize,
+        cursor
+      });
+      if (!this._isDisposed && this._loaded.nextCursor === cursor) {
+        this._loaded = appendPage(this._loaded, Private.asPage(page));
+        this._learnNames(page.workflow_runs);
+      }
+      this._errorMessage = null;
+    } catch (error) {
+      this._errorMessage = messageOf(error);
+    } finally {
+      if (!this._isDisposed) {
+        this._loadingMore = false;
+        this._poll.frequency = this._frequency();
+        this._changed.emit();
+      }
+    }
+  }
+
+  /**
+   * Start a run of a workflow and show it at the top of the list.
+   *
+   * @throws The server's error, with its `message`
+   */
+  async start(
+    workflow: string,
+    parameters: AutoflowAPI.Parameters = {}
+  ): Promise<AutoflowAPI.IWorkflowRun> {
+    const run = await this.client.startWorkflowRun(workflow, parameters);
+    this._updateRun(run, true);
+    return run;
+  }
+
+  /**
+   * Re-run the failed, skipped, cancelled and stale steps of a finished run.
+   *
+   * @throws The server's error, with its `message` (409 when there is
+   *   nothing to re-run)
+   */
+  resume(id: number): Promise<AutoflowAPI.IWorkflowRun> {
+    return this._act(id, async () => {
+      const run = await this.client.resumeWorkflowRun(id);
+      this._updateRun(run, false);
+      return run;
+    });
+  }
+
+  /**
+   * Cancel a queued or running workflow run.
+   *
+   * @throws The server's error, with its `message` (409 once it finished)
+   */
+  cancel(id: number): Promise<AutoflowAPI.IWorkflowRun> {
+    return this._act(id, async () => {
+      const run = await this.client.cancelWorkflowRun(id);
+      this._updateRun(run, false);
+      return run;
+    });
+  }
+
+  /**
+   * Delete a finished workflow run with its steps' runs, and forget it.
+   *
+   * @throws The server's error, with its `message` (409 while it is active)
+   */
+  delete(id: number): Promise<void> {
+    return this._act(id, async () => {
+      await this.client.deleteWorkflowRun(id);
+      if (this._isDisposed) {
+        return;
+      }
+      this._loaded = {
+        runs: removeRun(this._loaded.runs, id),
+        nextCursor: this._loaded.nextCursor
+      };
+      if (this._expanded.has(id)) {
+        const next = new Set(this._expanded);
+        next.delete(id);
+        this._expanded = next;
+      }
+    });
+  }
+
+  /**
+   * Stop polling and release resources.
+   */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    // Stopping clears the pending timer, which disposing alone leaves behind.
+    void this._poll.stop();
+    this._poll.dispose();
+    Signal.clearData(this);
+  }
+
+  /**
+   * Run an action on one workflow run with it marked busy, then refresh.
+   */
+  private async _act<T>(id: number, action: () => Promise<T>): Promise<T> {
+    this._setBusy(id, true);
+    try {
+      return await action();
+    } finally {
+      this._setBusy(id, false);
+      void this.refresh();
+    }
+  }
+
+  /**
+   * One poll: the newest page, and the active runs outside it. Never
+   * rejects, so the poll keeps its own interval.
+   */
+  private async _tick(): Promise<void> {
+    const request = ++this._requestCount;
+    const isCurrent = () => !this._isDisposed && request === this._requestCount;
+    try {
+      const page = await this.client.listWorkflowRuns({
+        limit: this._pageSize
+      });
+      if (!isCurrent()) {
+        return;
+      }
+      this._loaded = mergeFirstPage(this._loaded, Private.asPage(page));
+      this._learnNames(page.workflow_runs);
+      const covered = new Set(page.workflow_runs.map(run => run.id));
+      const stale = this._loaded.runs
+        .filter(run => isWorkflowRunActive(run) && !covered.has(run.id))
+        .slice(0, Private.MAX_EXTRA_FETCHES);
+      const fresh = await Promise.all(
+        stale.map(run => this.client.getWorkflowRun(run.id).catch(() => null))
+      );
+      if (!isCurrent()) {
+        return;
+      }
+      for (const run of fresh) {
+        if (run) {
+          this._loaded = {
+            runs: replaceRun(this._loaded.runs, run),
+            nextCursor: this._loaded.nextCursor
+          };
+        }
+      }
+      this._fetched = true;
+      this._errorMessage = null;
+    } catch (error) {
+      if (!isCurrent()) {
+        return;
+      }
+      this._fetched = true;
+      this._errorMessage = messageOf(error);
+    }
+    this._poll.frequency = this._frequency();
+    this._changed.emit();
+  }
+
+  /**
+   * Put a run the server just answered with in the list, and poll soon.
+   */
+  private _updateRun(run: AutoflowAPI.IWorkflowRun, isNew: boolean): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._loaded = {
+      runs: isNew
+        ? insertRun(this._loaded.runs, run)
+        : replaceRun(this._loaded.runs, run),
+      nextCursor: this._loaded.nextCursor
+    };
+    this._learnNames([run]);
+    this._poll.frequency = this._frequency();
+    this._changed.emit();
+    if (isNew) {
+      void this.refresh();
+    }
+  }
+
+  private _learnNames(runs: ReadonlyArray<AutoflowAPI.IWorkflowRun>): void {
+    let learnt = false;
+    for (const run of runs) {
+      if (this._names.get(run.id) !== run.name) {
+        this._names.set(run.id, run.name);
+        learnt = true;
+      }
+    }
+    if (learnt && !this._isDisposed) {
+      this._namesChanged.emit();
+    }
+  }
+
+  private _setError(error: unknown): void {
+    if (!this._isDisposed) {
+      this._errorMessage = messageOf(error);
+      this._changed.emit();
+    }
+  }
+
+  private _setBusy(id: number, busy: boolean): void {
+    if (this._isDisposed || this._busy.has(id) === busy) {
+      return;
+    }
+    const next = new Set(this._busy);
+    if (busy) {
+      next.add(id);
+    } else {
+      next.delete(id);
+    }
+    this._busy = next;
+    this._changed.emit();
+  }
+
+  private _frequency(): IPoll.Frequency {
+    return {
+      backoff: false,
+      interval: this.hasActiveRuns ? this._activeInterval : this._idleInterval,
+      max: Private.MAX_INTERVAL
+    };
+  }
+
+  private _activeInterval: number;
+  private _busy: ReadonlySet<number> = new Set();
+  private _changed = new Signal<this, void>(this);
+  private _errorMessage: string | null = null;
+  private _expanded: ReadonlySet<number> = new Set();
+  private _fetched = false;
+  private _idleInterval: number;
+  private _isDisposed = false;
+  private _loaded: ILoaded<AutoflowAPI.IWorkflowRun> = {
+    runs: [],
+    nextCursor: null
+  };
+  private _loadingMore = false;
+  private _nameRequests = new Set<number>();
+  private _names = new Map<number, string>();
+  private _namesChanged = new Signal<this, void>(this);
+  private _pageSize: number;
+  private _poll: Poll;
+  private _requestCount = 0;
+  private _shown = false;
+}
+
+/**
+ * A namespace for WorkflowRunsModel statics.
+ */
+export namespace WorkflowRunsModel {
+  /**
+   * Options to create a model.
+   */
+  export interface IOptions {
+    client: AutoflowClient;
+    /**
+     * Poll interval while any workflow run is queued or running (ms).
+     */
+    activePollInterval?: number;
+    /**
+     * Poll interval otherwise (ms).
+     */
+    idlePollInterval?: number;
+    /**
+     * How many workflow runs each page holds.
+     */
+    pageSize?: number;
+  }
+
+  export const DEFAULT_ACTIVE_INTERVAL = 1000;
+  export const DEFAULT_IDLE_INTERVAL = 10000;
+  export const DEFAULT_PAGE_SIZE = 20;
+}
+
+namespace Private {
+  /**
+   * Upper bound of any poll interval (5 minutes).
+   */
+  export const MAX_INTERVAL = 300000;
+
+  /**
+   * Most active runs outside the newest page fetched one by one per poll.
+   */
+  export const MAX_EXTRA_FETCHES = 10;
+
+  /**
+   * Keep an interval within what Poll accepts and what is reasonable.
+   */
+  export function clampInterval(interval: number): number {
+    if (!Number.isFinite(interval)) {
+      return WorkflowRunsModel.DEFAULT_IDLE_INTERVAL;
+    }
+    return Math.min(Math.max(Math.round(interval), 250), MAX_INTERVAL);
+  }
+
+  /**
+   * A page of workflow runs in the shape the history helpers merge.
+   */
+  export function asPage(
+    page: AutoflowAPI.IWorkflowRunList
+  ): IPage<AutoflowAPI.IWorkflowRun> {
+    return { runs: page.workflow_runs, next_cursor: page.next_cursor };
+  }
+}
