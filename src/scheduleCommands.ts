@@ -10,13 +10,14 @@ import { messageOf } from './format';
 import { ParametersToolbarExtension } from './widgets/ParametersCellToolbar';
 import { RunButtonExtension } from './widgets/RunButtonExtension';
 import { editSchedule, scheduleNotebook } from './widgets/ScheduleDialog';
+import { isWorkflowPath, WORKFLOW_FILE_TYPE } from './workflowFiles';
 
 /**
  * The command IDs of the Schedule dialog.
  */
 export namespace ScheduleCommandIDs {
   /**
-   * Set up a schedule of a notebook in a dialog: the `path` argument, else
+   * Set up a schedule of a notebook or workflow in a dialog: the `path` argument, else
    * the one selected in the file browser (`fileBrowser`), else the current
    * one. Resolves with the schedule created, or `null`.
    */
@@ -32,6 +33,11 @@ export namespace ScheduleCommandIDs {
  * Selector of notebooks in the file browser.
  */
 const NOTEBOOK_ITEM_SELECTOR = '.jp-DirListing-item[data-file-type="notebook"]';
+
+/**
+ * Selector of workflow definitions in the file browser.
+ */
+const WORKFLOW_ITEM_SELECTOR = `.jp-DirListing-item[data-file-type="${WORKFLOW_FILE_TYPE}"]`;
 
 const BUTTON_CLASS = 'jp-autoflow-ScheduleButton';
 
@@ -83,7 +89,7 @@ export function addScheduleCommands(
         properties: {
           path: {
             type: 'string',
-            description: trans.__('The notebook to schedule')
+            description: trans.__('The notebook or workflow to schedule')
           },
           fileBrowser: {
             type: 'boolean',
@@ -135,7 +141,7 @@ export function addScheduleCommands(
       const browser = context.browserFactory?.tracker.currentWidget;
       const selected = browser
         ? Array.from(browser.selectedItems()).filter(
-            item => item.type === 'notebook'
+            item => item.type === 'notebook' || isWorkflowPath(item.path)
           )
         : [];
       return selected.length === 1 ? selected[0].path : null;
@@ -152,12 +158,14 @@ export function addScheduleCommands(
     new ScheduleButtonExtension({ trans, schedule: panel => schedule(panel) })
   );
 
-  app.contextMenu.addItem({
-    command: ScheduleCommandIDs.scheduleNotebook,
-    selector: NOTEBOOK_ITEM_SELECTOR,
-    args: { fileBrowser: true },
-    rank: 3
-  });
+  for (const selector of [NOTEBOOK_ITEM_SELECTOR, WORKFLOW_ITEM_SELECTOR]) {
+    app.contextMenu.addItem({
+      command: ScheduleCommandIDs.scheduleNotebook,
+      selector,
+      args: { fileBrowser: true },
+      rank: 3
+    });
+  }
 
   palette?.addItem({
     command: ScheduleCommandIDs.scheduleNotebook,

@@ -468,7 +468,8 @@ class WorkflowService:
                 with contextlib.suppress(Conflict):
                     await self._runs.cancel(state.run_id)
             return False
-        run = await self._runs.get(state.run_id)
+        run = next(shown.run for shown in stored.wire.steps if shown.key == step.key)
+        assert run is not None  # the step's run_id names it
         values: dict[str, Any] = {"retry_at": None}
         report_failure = await self._render_reports(step, run)
         if run.status is RunStatus.SUCCEEDED and report_failure is None:

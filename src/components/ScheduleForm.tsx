@@ -56,6 +56,10 @@ export interface IScheduleFormProps {
    */
   parametersNote: string | null;
   /**
+   * Whether to show the time limits (a workflow's steps set their own).
+   */
+  limits?: boolean;
+  /**
    * IANA timezones to pick from.
    */
   timezones: ReadonlyArray<string>;
@@ -369,39 +373,41 @@ export function ScheduleForm(props: IScheduleFormProps): JSX.Element {
         </Row>
       </fieldset>
 
-      <fieldset className={SECTION_CLASS}>
-        <legend className={LEGEND_CLASS}>{trans.__('Time limits')}</legend>
-        <Row
-          id={id('timeout')}
-          label={trans.__('Each run')}
-          error={errors.timeout}
-        >
-          <DurationInput
+      {props.limits === false ? null : (
+        <fieldset className={SECTION_CLASS}>
+          <legend className={LEGEND_CLASS}>{trans.__('Time limits')}</legend>
+          <Row
             id={id('timeout')}
             label={trans.__('Each run')}
-            duration={form.timeout}
-            trans={trans}
-            placeholder={trans.__('none')}
             error={errors.timeout}
-            onChange={timeout => onChange({ timeout })}
-          />
-        </Row>
-        <Row
-          id={id('cell-timeout')}
-          label={trans.__('Each cell')}
-          error={errors.cellTimeout}
-        >
-          <DurationInput
+          >
+            <DurationInput
+              id={id('timeout')}
+              label={trans.__('Each run')}
+              duration={form.timeout}
+              trans={trans}
+              placeholder={trans.__('none')}
+              error={errors.timeout}
+              onChange={timeout => onChange({ timeout })}
+            />
+          </Row>
+          <Row
             id={id('cell-timeout')}
             label={trans.__('Each cell')}
-            duration={form.cellTimeout}
-            trans={trans}
-            placeholder={trans.__('none')}
             error={errors.cellTimeout}
-            onChange={cellTimeout => onChange({ cellTimeout })}
-          />
-        </Row>
-      </fieldset>
+          >
+            <DurationInput
+              id={id('cell-timeout')}
+              label={trans.__('Each cell')}
+              duration={form.cellTimeout}
+              trans={trans}
+              placeholder={trans.__('none')}
+              error={errors.cellTimeout}
+              onChange={cellTimeout => onChange({ cellTimeout })}
+            />
+          </Row>
+        </fieldset>
+      )}
     </div>
   );
 }

@@ -19,6 +19,7 @@ import {
   serverErrors
 } from '../parameters';
 import { AutoflowResponseError } from '../request';
+import { isWorkflowPath, workflowParameterFields } from '../workflowFiles';
 import {
   applyChange,
   buildSettings,
@@ -368,6 +369,7 @@ export class ScheduleDialogBody
           parameterValues={this._values}
           parameterErrors={this._parameterErrors}
           parametersNote={declared.note}
+          limits={!isWorkflowPath(this._options.notebook)}
           timezones={this._timezones}
           idPrefix={this._idPrefix}
           trans={trans}
@@ -582,10 +584,60 @@ async function launch(
   return result.button.accept ? result.value : null;
 }
 
+/**
+ * The parameters form of a workflow: its declared parameters, defaults filled in.
+ */
+async function readWorkflowParameters(
+  context: IScheduleDialogContext,
+  workflow: string
+): Promise<IDeclaredParameters> {
+  const { client, trans } = context;
+  let validation: AutoflowAPI.IWorkflowValidation;
+  try {
+    validation = await client.validateWorkflow(workflow);
+  } catch (error) {
+    return {
+      fields: [],
+      inferred: false,
+      note: trans.__(
+        'Could not read the workflow %1: %2.',
+        basename(workflow),
+        messageOf(error)
+      )
+    };
+  }
+  if (!validation.valid) {
+    const first = validation.issues[0];
+    return {
+      fields: [],
+      inferred: false,
+      note: trans.__(
+        '%1 is not a valid workflow (line %2: %3); fix it in the workflow editor first.',
+        basename(workflow),
+        first?.line ?? '?',
+        first?.message ?? ''
+      )
+    };
+  }
+  return {
+    fields: workflowParameterFields(validation.parameters),
+    inferred: true,
+    note:
+      validation.parameters.length === 0
+        ? trans.__('The workflow takes no parameters.')
+        : trans.__(
+            'The workflow’s parameters; its steps set their own kernels and time limits.'
+          )
+  };
+}
+
 async function readParameters(
   context: IScheduleDialogContext,
   notebook: string
 ): Promise<IDeclaredParameters> {
+  if (isWorkflowPath(notebook)) {
+    return readWorkflowParameters(context, notebook);
+  }
   const { client, trans } = context;
   let declared: AutoflowAPI.NotebookParameters;
   try {
