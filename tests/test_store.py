@@ -148,7 +148,7 @@ def test_migrations_build_exactly_the_tables_the_code_declares(database) -> None
 def test_database_made_by_the_previous_release_is_upgraded_keeping_its_runs(
     tmp_path: Path,
 ) -> None:
-    # Given a database at the previous release's schema (0004) holding a run
+    # Given a database at a previous release's schema (0004) holding a run
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     old = create_engine(url)
     migrate(old, "0004")
@@ -164,9 +164,12 @@ def test_database_made_by_the_previous_release_is_upgraded_keeping_its_runs(
     # When it is opened now
     engine = open_database(url)
 
-    # Then the run is kept, started by no schedule
+    # Then the run is kept, started by no schedule and no workflow, with no reports
     run = RunStore(engine).get(1)
     assert run.trigger.kind.value == "cli"
     assert run.trigger.schedule_id is None
-    assert "schedules" in inspect(engine).get_table_names()
+    assert run.trigger.workflow_run_id is None
+    assert run.reports == []
+    tables = inspect(engine).get_table_names()
+    assert {"schedules", "workflow_runs", "workflow_steps"} <= set(tables)
     engine.dispose()
