@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: lab test bench bench-scheduling lint format pytest install frontend system-deps clean
+.PHONY: lab test bench bench-scheduling bench-workflows lint format pytest install frontend system-deps clean
 
 lab: install frontend
 	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(if $(SUDO),,--allow-root)
@@ -21,6 +21,9 @@ test: install frontend system-deps lint
 bench: install
 	$(BIN)/python benchmarks/run_engine.py
 bench-scheduling: install ; $(BIN)/python benchmarks/scheduling.py
+bench-workflows: install
+	$(BIN)/python benchmarks/workflows.py
+	$(BIN)/python benchmarks/reports.py
 
 lint: install
 	$(BIN)/ruff check .
