@@ -195,6 +195,22 @@ def test_html_embeds_the_chart_as_a_data_uri(rendered: Rendered) -> None:
     assert f"data:image/png;base64,{base64.b64encode(LOGO).decode()}" in images
 
 
+def test_html_embeds_markdown_images_from_the_source_notebooks_folder(
+    executed: Path, tmp_path: Path
+) -> None:
+    # Given an executed notebook kept apart from its source notebook and its logo.png
+    apart = copy_of(executed, tmp_path)
+
+    # When its report is rendered with the source notebook's folder
+    [html] = render_reports(
+        apart, [ReportFormat.HTML], ReportSettings(), source_folder=executed.parent
+    )
+
+    # Then the logo is embedded
+    urls = fetched(html.read_text(encoding="utf-8"), frozenset({"img"}))
+    assert f"data:image/png;base64,{base64.b64encode(LOGO).decode()}" in urls
+
+
 def test_html_keeps_the_dataframe_table(rendered: Rendered) -> None:
     assert re.search(r"<table[^>]*class=\"dataframe\"", rendered.html)
     assert "<td>north</td>" in rendered.html

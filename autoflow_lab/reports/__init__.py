@@ -36,12 +36,15 @@ def render_reports(
     *,
     template: str | None = None,
     title: str | None = None,
+    source_folder: Path | None = None,
 ) -> list[Path]:
     """Write ``<stem>.html`` and/or ``<stem>.pdf`` beside the executed notebook ``executed``.
 
     Returns the paths written, in the order of ``formats``. ``template`` (a step's
     own) overrides ``settings.template``; ``title`` defaults to the notebook's
-    ``title`` metadata, else its file name. Each file is replaced whole, so a reader
+    ``title`` metadata, else its file name. Markdown images are read from
+    ``source_folder`` (the source notebook's folder, which their paths are relative
+    to), by default the executed notebook's. Each file is replaced whole, so a reader
     never sees half a report. The PDF is printed from the same HTML.
     """
     wanted = [ReportFormat(kind) for kind in dict.fromkeys(formats)]
@@ -52,7 +55,8 @@ def render_reports(
     executed = Path(executed)
     notebook = read_executed(executed)
     title = title or str(notebook.metadata.get("title") or "") or executed.stem
-    page = render_html(notebook, executed.parent, settings, template or settings.template, title)
+    folder = Path(source_folder) if source_folder is not None else executed.parent
+    page = render_html(notebook, folder, settings, template or settings.template, title)
     written = []
     for kind in wanted:
         target = executed.with_suffix(f".{kind.value}")
