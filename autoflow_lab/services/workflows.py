@@ -608,13 +608,21 @@ class WorkflowService:
             return None
         formats = [ReportFormat(kind) for kind in step.report.formats]
         render = partial(
-            render_reports, executed, formats, self._reports, template=step.report.template
+            render_reports,
+            executed,
+            formats,
+            self._reports,
+            template=step.report.template,
+            source_folder=(self._workspace.root / step.notebook).parent,
         )
         try:
             written = await asyncio.to_thread(render)
         except ReportError as error:
             log.warning("Reports of run %s not rendered: %s", run.id, error)
             return f"The report of step {step.key!r} could not be rendered: {error}"
+        except Exception as error:  # a crash of nbconvert or the browser fails the step alone
+            log.exception("Reports of run %s not rendered", run.id)
+            return f"The report of step {step.key!r} could not be rendered: {error!r}"
         reports = [
             RunReport(format=kind, path=self._workspace.relative(path))
             for kind, path in zip(formats, written, strict=True)
