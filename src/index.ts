@@ -31,6 +31,7 @@ import { SchedulesModel } from './schedulesModel';
 import { RunButtonExtension } from './widgets/RunButtonExtension';
 import { RunsPanel } from './widgets/RunsPanel';
 import { schedulesTab } from './widgets/SchedulesPanel';
+import { workflowEditorPlugin } from './workflowCommands';
 import { workflowRunsTab } from './widgets/WorkflowRunsPanel';
 import {
   addWorkflowRunCommands,
@@ -280,4 +281,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, workflowEditorPlugin];
