@@ -210,6 +210,21 @@ async def test_notebook_outside_the_workspace_is_an_issue(jp_root_dir: Path, api
     ]
 
 
+async def test_notebook_in_a_sibling_folder_of_the_workflow_is_found_through_dotdot(
+    jp_root_dir: Path, api: Api, count_notebook: Path
+) -> None:
+    # Given a workflow in flows/ naming its notebook relative to itself, in notebooks/
+    text = DAY_STEP.format(name="day").replace("notebooks/count", "../notebooks/count")
+    workflow = _write_workflow(jp_root_dir, text, "flows/daily.autoflow.yaml")
+
+    # When it is validated
+    validation = await _validate(api, workflow)
+
+    # Then it is valid: the notebook is inside the workspace, shown relative to the root
+    assert validation["valid"], validation["issues"]
+    assert validation["steps"][0]["notebook"] == "notebooks/count.ipynb"
+
+
 async def test_unsaved_text_is_validated_instead_of_the_file(
     jp_root_dir: Path, api: Api, count_notebook: Path
 ) -> None:

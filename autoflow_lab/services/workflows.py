@@ -159,7 +159,10 @@ class WorkflowService:
         for step in definition.steps:
             at = ("steps", index[step.key])
             try:
-                notebook = self._workspace.open_notebook(posixpath.join(folder, step.notebook))
+                # Normalised, so '../x.ipynb' from a workflow in a folder stays inside the
+                # root; a path still leaving it keeps its '..' and is refused.
+                path = posixpath.normpath(posixpath.join(folder, step.notebook))
+                notebook = self._workspace.open_notebook(path)
             except AutoflowError as refusal:
                 issues.append(parsed.issue(refusal.message, (*at, "notebook"), step.key))
                 steps.append(step)
