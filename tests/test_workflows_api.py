@@ -401,6 +401,7 @@ async def test_downstream_step_reads_upstream_scraps_through_scrapbook(
     }
 
 
+@pytest.mark.autoflow_config(max_concurrent_runs=2)
 async def test_independent_steps_run_at_the_same_time(jp_root_dir: Path, api: Api) -> None:
     # Given two steps that each finish only once the other has started
     for me, other in (("left", "right"), ("right", "left")):
@@ -608,6 +609,29 @@ async def test_resume_reruns_a_succeeded_step_whose_notebook_changed_and_those_a
     assert after["check"]["run"]["parameters"] == {
         "upstream": str(jp_root_dir / after["load"]["run"]["output"])
     }
+
+
+async def test_resuming_a_run_with_nothing_failed_or_changed_is_a_conflict(
+    jp_root_dir: Path, api: Api
+) -> None:
+    # Given a succeeded workflow run whose notebook was saved again unchanged
+    write_notebook(jp_root_dir / "one.ipynb", "print(1)")
+    workflow = _write_workflow(
+        jp_root_dir, "name: One\nsteps:\n  - key: one\n    notebook: one.ipynb\n"
+    )
+    run = await _finished(api, (await _start(api, workflow))["id"])
+    write_notebook(jp_root_dir / "one.ipynb", "print(1)")
+
+    # When it is resumed
+    status, refusal = await api("POST", f"workflow-runs/{run['id']}/resume")
+
+    # Then there is nothing to re-run, and the run is left as it was
+    assert status == 409, refusal
+    assert refusal["message"] == (
+        f"Workflow run {run['id']} has nothing to re-run: every step succeeded and none "
+        "changed since."
+    )
+    assert (await api("GET", f"workflow-runs/{run['id']}"))[1] == run
 
 
 async def test_resuming_a_run_still_running_is_a_conflict(jp_root_dir: Path, api: Api) -> None:
