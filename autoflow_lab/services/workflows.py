@@ -646,7 +646,9 @@ class WorkflowService:
             skipped = sum(state is StepState.SKIPPED for state in states)
             error = "; ".join(step.message or f"Step {step.key!r} failed." for step in failed)
             if skipped:
-                error += f" {skipped} step{'s' if skipped > 1 else ''} after it skipped."
+                # "; ": a step's message ends with its error's text, which this must not
+                # read as part of.
+                error += f"; {skipped} step{'s' if skipped > 1 else ''} after it skipped."
         finish = partial(self._store.finish, stored.id, status, utcnow(), error, me)
         await asyncio.to_thread(finish)
         event = self._finished.get(stored.id)
