@@ -132,4 +132,7 @@ def test_interrupted_step_without_retries_fails_the_taken_over_workflow_run(
     assert load["run"]["error"]["ename"] == "Interrupted"
     assert "Interrupted" in load["message"]
     assert (report["status"], report["message"]) == ("skipped", "Skipped: step 'load' failed.")
-    assert run["error"].startswith("Step 'load' failed in cell 1: Interrupted")
+    assert run["error"] == (
+        "Step 'load' failed in cell 1: Interrupted: interrupted in cell 1: the server executing "
+        "it stopped; 1 step after it skipped."
+    )
