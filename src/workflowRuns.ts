@@ -96,20 +96,6 @@ export function stepsSummary(
 }
 
 /**
- * The step the user most likely wants to look at: the first failed one,
- * else the first cancelled one, else none.
- */
-export function failingStep<T extends Pick<WorkflowStep, 'status'>>(
-  steps: ReadonlyArray<T>
-): T | null {
-  return (
-    steps.find(step => step.status === 'failed') ??
-    steps.find(step => step.status === 'cancelled') ??
-    null
-  );
-}
-
-/**
  * A node of the workflow graph.
  */
 export interface IGraphNode {

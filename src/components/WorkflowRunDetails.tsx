@@ -11,7 +11,6 @@ import {
 } from '../format';
 import {
   canResume,
-  failingStep,
   isWorkflowRunActive,
   stepStatusLabel,
   workflowGraph
@@ -33,6 +32,11 @@ const STEP_MESSAGE_CLASS = 'jp-autoflow-WorkflowStep-message';
 const LINKS_CLASS = 'jp-autoflow-WorkflowStep-links';
 const LINK_CLASS = 'jp-autoflow-RunDetails-link';
 const ACTIONS_CLASS = 'jp-autoflow-WorkflowRunDetails-actions';
+
+/**
+ * Width changes of the graph's box smaller than this do not redraw it (px).
+ */
+const WIDTH_STEP = 40;
 
 /**
  * What the user can do with a workflow run and its steps.
@@ -75,6 +79,7 @@ export function WorkflowRunDetails(
 ): JSX.Element {
   const { run, busy, trans } = props;
   const graph = React.useMemo(() => workflowGraph(run.steps), [run.steps]);
+  const [graphBox, graphWidth] = useWidth();
   const parameters = Object.entries(run.parameters ?? {});
   const active = isWorkflowRunActive(run);
   const onSelect = (key: string | null) => {
@@ -118,12 +123,13 @@ export function WorkflowRunDetails(
         <dt>{trans.__('Duration')}</dt>
         <dd>{formatDuration(run.started_at, run.finished_at)}</dd>
       </dl>
-      <div className={GRAPH_CLASS}>
+      <div className={GRAPH_CLASS} ref={graphBox}>
         <WorkflowGraph
+          // Drawn afresh when the sidebar is resized, to fit the new width.
+          key={graphWidth}
           nodes={graph.nodes}
           edges={graph.edges}
           onSelect={onSelect}
-          selected={failingStep(run.steps)?.key ?? null}
           label={trans.__('Steps of workflow run #%1', run.id)}
         />
       </div>
@@ -207,7 +213,7 @@ function StepItem(
       {step.message ? (
         <p className={STEP_MESSAGE_CLASS}>{step.message}</p>
       ) : null}
-      {error && where ? (
+      {error && where && !step.message ? (
         <p className={STEP_MESSAGE_CLASS}>
           {trans.__('%1 in %2: %3', error.ename, where, error.evalue)}
         </p>
@@ -249,4 +255,24 @@ function StepItem(
       ) : null}
     </li>
   );
+}
+
+/**
+ * A ref for an element and its width, rounded to {@link WIDTH_STEP} pixels.
+ */
+function useWidth(): [React.RefObject<HTMLDivElement>, number] {
+  const ref = React.useRef<HTMLDivElement>(null);
+  const [width, setWidth] = React.useState(0);
+  React.useEffect(() => {
+    const node = ref.current;
+    if (!node) {
+      return;
+    }
+    const observer = new ResizeObserver(() =>
+      setWidth(Math.round(node.clientWidth / WIDTH_STEP) * WIDTH_STEP)
+    );
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
 }

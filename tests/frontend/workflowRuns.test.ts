@@ -2,7 +2,6 @@ import { AutoflowAPI, AutoflowClient } from '../../src/api';
 import { triggerLabel } from '../../src/scheduleText';
 import {
   canResume,
-  failingStep,
   stepCounts,
   stepsSummary,
   workflowGraph,
@@ -201,16 +200,6 @@ describe('step summaries', () => {
     expect(stepsSummary(steps, trans)).toBe(
       '2 of 4 steps succeeded, 1 failed, 1 skipped'
     );
-  });
-
-  it('points at the first failed step before any cancelled one', () => {
-    const steps = [
-      makeStep('a', 'cancelled'),
-      makeStep('b', 'failed'),
-      makeStep('c', 'failed')
-    ];
-    expect(failingStep(steps)?.key).toBe('b');
-    expect(failingStep([makeStep('a', 'succeeded')])).toBeNull();
   });
 
   it('offers resume only once a workflow run has finished', () => {
