@@ -10,6 +10,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from traitlets import Bool
+
 from ..models import RunError, RunProgress
 from . import executed_notebook
 from .base import (
@@ -23,7 +25,7 @@ from .base import (
     timestamp,
 )
 from .process_groups import kill_process_group
-from .protocol import Execute, Finished, KernelStarted, Progressed, Stop
+from .protocol import Execute, Finished, KernelStarted, Progressed, SpareStarted, Stop
 from .redaction import redact
 
 # How long a worker gets to stop a run before it is killed along with the run.
@@ -45,6 +47,7 @@ class _Worker:
     connection: Connection
     job: _Job | None = None
     kernel_group: int | None = None
+    spare_group: int | None = None  # a kernel started ahead for the next run
     alive: bool = True
 
     @property
@@ -52,9 +55,10 @@ class _Worker:
         return self.process.name
 
     def kill(self) -> None:
-        """SIGKILL the worker and its run's kernel (a kernel leads its own process group)."""
-        if self.kernel_group is not None:
-            kill_process_group(self.kernel_group)
+        """SIGKILL the worker and its kernels (a kernel leads its own process group)."""
+        for group in (self.kernel_group, self.spare_group):
+            if group is not None:
+                kill_process_group(group)
         self.process.kill()
 
 
@@ -66,6 +70,16 @@ class LocalExecutor(Executor):
     many runs; each run still gets a fresh kernel. Each worker has a pipe of its
     own: a worker that dies fails only the run it was executing, and is replaced.
     """
+
+    prestart_kernels = Bool(
+        True,
+        config=True,
+        help=(
+            "Start the next run's kernel while a worker executes a run, so that queued runs "
+            "and workflow steps do not each wait for a kernel to start. Each kernel still "
+            "serves one run; a worker holds at most one kernel ahead."
+        ),
+    )
 
     def __init__(self, max_workers: int, **kwargs: Any) -> None:
         super().__init__(max_workers, **kwargs)
@@ -120,7 +134,10 @@ class LocalExecutor(Executor):
         self._spawned += 1
         # Daemonic: should the server exit without shutdown(), its workers go too.
         process = self._context.Process(
-            target=_serve, args=(theirs,), name=f"autoflow-worker-{self._spawned}", daemon=True
+            target=_serve,
+            args=(theirs, self.prestart_kernels),
+            name=f"autoflow-worker-{self._spawned}",
+            daemon=True,
         )
         process.start()
         theirs.close()
@@ -150,11 +167,16 @@ class LocalExecutor(Executor):
         if message is None:
             self._lost(worker)
             return
+        if isinstance(message, SpareStarted):
+            worker.spare_group = message.process_group
+            return
         job = worker.job
         if job is None:
             return
         if isinstance(message, KernelStarted):
             worker.kernel_group = message.process_group
+            if worker.spare_group == message.process_group:  # the run took the spare
+                worker.spare_group = None
         elif isinstance(message, Progressed):
             job.progress = message.progress
             job.report(message.progress)
@@ -231,9 +253,9 @@ def _join(processes: list[BaseProcess]) -> None:
         process.join(5)
 
 
-def _serve(connection: Connection) -> None:
+def _serve(connection: Connection, prestart_kernels: bool) -> None:
     """A worker's entry point. Papermill is imported here, in the worker only: it pulls
     in numpy and pyarrow, which an idle server has no use for."""
     from .worker import serve
 
-    serve(connection)
+    serve(connection, prestart_kernels)

@@ -10,14 +10,17 @@ import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TextIO
 
 import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
+from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 from papermill.iorw import papermill_io
+from papermill.log import logger as papermill_logger
+from papermill.utils import remove_args
 
 from ..models import RunError, RunProgress
 from . import executed_notebook
@@ -31,10 +34,21 @@ from .redaction import (
     write_atomically,
 )
 
+if TYPE_CHECKING:
+    from .spare_kernels import SpareKernel
+
 ENGINE_NAME = "autoflow"
 # Papermill writes the executed notebook through this scheme, so every save it
 # makes (after each cell, on error, at the end) is redacted before it reaches disk.
 REDACTING_SCHEME = "autoflow-redacted://"
+
+
+class Writable(Protocol):
+    """A text sink: a run's log, or a spare kernel's held output."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
 
 
 class RunControl:
@@ -61,6 +75,20 @@ class RunControl:
     def stop_reason(self) -> StopReason | None:
         return self._stop_reason
 
+    @property
+    def kernel_group(self) -> int | None:
+        with self._lock:
+            return self._kernel_group
+
+    def adopt(self, spare: SpareKernel, output: Writable) -> None:
+        """Take a kernel started ahead (``spare_kernels``) as this run's own: its output
+        goes to ``output`` from now on, and a stop kills it."""
+        spare.output.attach(output)
+        self._copiers.extend(spare.control._copiers)
+        group = spare.process_group
+        if group is not None:
+            self._kernel_started(group)
+
     def stop(self, reason: StopReason) -> None:
         """Kill the run's kernel (now, or as soon as it has started)."""
         with self._lock:
@@ -69,7 +97,7 @@ class RunControl:
         if group is not None:
             kill_process_group(group)
 
-    def kernel_manager_class(self, output: TextIO | None) -> type[AsyncKernelManager]:
+    def kernel_manager_class(self, output: Writable | None) -> type[AsyncKernelManager]:
         """A kernel manager that tells this control the kernel's process group.
 
         The kernel process's own stdout and stderr (start-up warnings, crash
@@ -97,7 +125,7 @@ class RunControl:
 
         return RunKernelManager
 
-    def _copy_output(self, reading: int, output: TextIO) -> None:
+    def _copy_output(self, reading: int, output: Writable) -> None:
         thread = threading.Thread(
             target=_copy_pipe, args=(reading, output), name="autoflow-kernel-output", daemon=True
         )
@@ -135,7 +163,7 @@ class RunControl:
         self._on_progress(self._progress)
 
 
-def _copy_pipe(reading: int, output: TextIO) -> None:
+def _copy_pipe(reading: int, output: Writable) -> None:
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     try:
         while chunk := os.read(reading, 65536):
@@ -152,21 +180,62 @@ def _executes(cell: Any) -> bool:
 
 
 class ControlledEngine(NBClientEngine):
-    """Papermill's nbclient engine, reporting to a ``RunControl`` passed as ``control``."""
+    """Papermill's nbclient engine, reporting to a ``RunControl`` passed as ``control``,
+    and executing in ``spare``'s kernel when given one."""
 
     @classmethod
     def execute_managed_notebook(
-        cls, nb_man: Any, kernel_name: str, control: RunControl, **kwargs: Any
+        cls,
+        nb_man: Any,
+        kernel_name: str,
+        control: RunControl,
+        spare: SpareKernel | None = None,
+        **kwargs: Any,
     ) -> Any:
         control.begin(nb_man.nb)
-        return super().execute_managed_notebook(
-            nb_man,
-            kernel_name,
-            on_cell_start=control.cell_started,
-            on_cell_executed=control.cell_executed,
-            kernel_manager_class=control.kernel_manager_class(kwargs.get("stderr_file")),
-            **kwargs,
-        )
+        hooks: dict[str, Any] = {
+            "on_cell_start": control.cell_started,
+            "on_cell_executed": control.cell_executed,
+        }
+        if spare is None:
+            return super().execute_managed_notebook(
+                nb_man,
+                kernel_name,
+                kernel_manager_class=control.kernel_manager_class(kwargs.get("stderr_file")),
+                **hooks,
+                **kwargs,
+            )
+        return _execute_in(spare, nb_man, kernel_name, **hooks, **kwargs)
+
+
+def _execute_in(
+    spare: SpareKernel,
+    nb_man: Any,
+    kernel_name: str,
+    log_output: bool = False,
+    stdout_file: Any = None,
+    stderr_file: Any = None,
+    start_timeout: int = 60,
+    execution_timeout: int | None = None,
+    **kwargs: Any,
+) -> Any:
+    """What ``NBClientEngine.execute_managed_notebook`` does, in a kernel already started:
+    the client is given its manager and told to shut the kernel down after the run,
+    as it does the kernels it starts."""
+    kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+    client = PapermillNotebookClient(
+        nb_man,
+        km=spare.manager,
+        timeout=execution_timeout,
+        startup_timeout=start_timeout,
+        kernel_name=kernel_name,
+        log=papermill_logger,
+        log_output=log_output,
+        stdout_file=stdout_file,
+        stderr_file=stderr_file,
+        **kwargs,
+    )
+    return client.execute(cleanup_kc=True)
 
 
 papermill_engines.register(ENGINE_NAME, ControlledEngine)
@@ -207,7 +276,7 @@ class RedactingHandler:
 papermill_io.register(REDACTING_SCHEME, RedactingHandler)
 
 
-def execute_run(spec: RunSpec, control: RunControl) -> RunOutcome:
+def execute_run(spec: RunSpec, control: RunControl, spare: SpareKernel | None = None) -> RunOutcome:
     """Execute ``spec`` in a kernel that sees only the base and passed variables.
 
     The run's log gets the engine's messages and the kernel's stdout and stderr.
@@ -221,8 +290,10 @@ def execute_run(spec: RunSpec, control: RunControl) -> RunOutcome:
         try:
             _note(log, f"run {spec.run_id}: executing {spec.input_path}")
             _note(log, f"kernel {spec.kernel_name}, working directory {spec.cwd}")
+            if spare is not None:
+                control.adopt(spare, log)
             with environment(kernel_environment(spec.environment)):
-                outcome = _execute(spec, control, log)
+                outcome = _execute(spec, control, log, spare)
             control.join_output()
             outcome = redact_outcome(outcome, secrets)
             executed_notebook.finish(spec.output_path, outcome.error, secrets)
@@ -243,7 +314,9 @@ def _template(path: str) -> str:
     return path.replace("{", "{{").replace("}", "}}")
 
 
-def _execute(spec: RunSpec, control: RunControl, log: Any) -> RunOutcome:
+def _execute(
+    spec: RunSpec, control: RunControl, log: Any, spare: SpareKernel | None = None
+) -> RunOutcome:
     """Execute ``spec`` and describe how it ended.
 
     The executed notebook is always left at ``spec.output_path`` once execution
@@ -261,6 +334,7 @@ def _execute(spec: RunSpec, control: RunControl, log: Any) -> RunOutcome:
             parameters=spec.parameters,
             engine_name=ENGINE_NAME,
             control=control,
+            spare=spare,
             kernel_name=spec.kernel_name,
             cwd=spec.cwd,
             execution_timeout=_whole_seconds(spec.cell_timeout),

@@ -40,3 +40,10 @@ class Progressed:
 class Finished:
     run_id: int
     outcome: RunOutcome
+
+
+@dataclass(frozen=True)
+class SpareStarted:
+    """The worker's spare kernel (``spare_kernels``) is now this process group, or none."""
+
+    process_group: int | None
