@@ -68,13 +68,11 @@ export function nextFire(
 /**
  * Who or what started a run, in a word or two: the schedule's name,
  * `deleted schedule`, `manual`, `command line`, or for a workflow's step
- * `step report of Daily report (workflow run 4)` (the workflow's name when
- * the caller knows it).
+ * `step report of Daily report (workflow run 4)`.
  */
 export function triggerLabel(
   trigger: RunTrigger | null | undefined,
-  trans: ITranslate,
-  workflowName?: string | null
+  trans: ITranslate
 ): string {
   switch (trigger?.kind) {
     case 'schedule':
@@ -82,10 +80,7 @@ export function triggerLabel(
     case 'cli':
       return trans.__('command line');
     case 'workflow':
-      return (
-        workflowStepTriggerLabel(trigger, trans, workflowName) ??
-        trans.__('workflow')
-      );
+      return workflowStepTriggerLabel(trigger, trans) ?? trans.__('workflow');
     default:
       return trans.__('manual');
   }

@@ -716,6 +716,11 @@ export interface components {
        */
       workflow_run_id: number | null;
       /**
+       * @description That workflow run's name; null once it is deleted.
+       * @default null
+       */
+      workflow_name: string | null;
+      /**
        * @description That step's key.
        * @default null
        */

@@ -141,18 +141,21 @@ export function workflowGraph(
 
 /**
  * A step run's trigger in words: `step report of Daily report (workflow
- * run 4)`, or `step report of workflow run 4` while the workflow's name is
- * not known. `null` for a run that is not a workflow step.
+ * run 4)`, or `step report of workflow run 4` once the workflow run is
+ * deleted. `null` for a run that is not a workflow step.
  */
 export function workflowStepTriggerLabel(
-  trigger: Pick<RunTrigger, 'kind' | 'workflow_run_id' | 'step_key'>,
-  trans: ITranslate,
-  workflowName?: string | null
+  trigger: Pick<
+    RunTrigger,
+    'kind' | 'workflow_run_id' | 'workflow_name' | 'step_key'
+  >,
+  trans: ITranslate
 ): string | null {
   if (trigger.kind !== 'workflow' || trigger.workflow_run_id === null) {
     return null;
   }
   const step = trigger.step_key ?? '?';
+  const workflowName = trigger.workflow_name;
   return workflowName
     ? trans.__(
         'step %1 of %2 (workflow run %3)',

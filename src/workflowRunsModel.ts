@@ -24,9 +24,6 @@ import { isWorkflowRunActive } from './workflowRuns';
  * queued or running the list is polled every `activePollInterval` ms,
  * otherwise every `idlePollInterval` ms. Polling pauses while the list is
  * not shown ({@link setShown}) or the browser tab is hidden.
- *
- * The model also remembers the names of the workflow runs it has seen, so
- * a step's run elsewhere can name its workflow ({@link workflowName}).
  */
 export class WorkflowRunsModel implements IDisposable {
   constructor(options: WorkflowRunsModel.IOptions) {
@@ -114,13 +111,6 @@ export class WorkflowRunsModel implements IDisposable {
   }
 
   /**
-   * Emitted when a workflow's name becomes known for a workflow run id.
-   */
-  get namesChanged(): ISignal<this, void> {
-    return this._namesChanged;
-  }
-
-  /**
    * Whether the model is disposed.
    */
   get isDisposed(): boolean {
@@ -132,28 +122,6 @@ export class WorkflowRunsModel implements IDisposable {
    */
   find(id: number): AutoflowAPI.IWorkflowRun | undefined {
     return this._loaded.runs.find(run => run.id === id);
-  }
-
-  /**
-   * The name of the workflow a workflow run ran, if known. An unknown id is
-   * fetched once in the background; {@link namesChanged} tells when its
-   * name arrives.
-   */
-  workflowName(id: number): string | null {
-    const name = this._names.get(id);
-    if (name !== undefined) {
-      return name;
-    }
-    if (!this._isDisposed && !this._nameRequests.has(id)) {
-      this._nameRequests.add(id);
-      this.client
-        .getWorkflowRun(id)
-        .then(run => this._learnNames([run]))
-        .catch(() => {
-          // A deleted workflow run keeps its steps' runs unnamed.
-        });
-    }
-    return null;
   }
 
   /**
@@ -211,7 +179,6 @@ export class WorkflowRunsModel implements IDisposable {
               runs: insertRun(this._loaded.runs, run),
               nextCursor: this._loaded.nextCursor
             };
-            this._learnNames([run]);
             this._changed.emit();
           }
         })
@@ -251,7 +218,6 @@ export class WorkflowRunsModel implements IDisposable {
       });
       if (!this._isDisposed && this._loaded.nextCursor === cursor) {
         this._loaded = appendPage(this._loaded, Private.asPage(page));
-        this._learnNames(page.workflow_runs);
       }
       this._errorMessage = null;
     } catch (error) {
@@ -371,7 +337,6 @@ export class WorkflowRunsModel implements IDisposable {
         return;
       }
       this._loaded = mergeFirstPage(this._loaded, Private.asPage(page));
-      this._learnNames(page.workflow_runs);
       const covered = new Set(page.workflow_runs.map(run => run.id));
       const stale = this._loaded.runs
         .filter(run => isWorkflowRunActive(run) && !covered.has(run.id))
@@ -416,24 +381,10 @@ export class WorkflowRunsModel implements IDisposable {
         : replaceRun(this._loaded.runs, run),
       nextCursor: this._loaded.nextCursor
     };
-    this._learnNames([run]);
     this._poll.frequency = this._frequency();
     this._changed.emit();
     if (isNew) {
       void this.refresh();
-    }
-  }
-
-  private _learnNames(runs: ReadonlyArray<AutoflowAPI.IWorkflowRun>): void {
-    let learnt = false;
-    for (const run of runs) {
-      if (this._names.get(run.id) !== run.name) {
-        this._names.set(run.id, run.name);
-        learnt = true;
-      }
-    }
-    if (learnt && !this._isDisposed) {
-      this._namesChanged.emit();
     }
   }
 
@@ -479,9 +430,6 @@ export class WorkflowRunsModel implements IDisposable {
     nextCursor: null
   };
   private _loadingMore = false;
-  private _nameRequests = new Set<number>();
-  private _names = new Map<number, string>();
-  private _namesChanged = new Signal<this, void>(this);
   private _pageSize: number;
   private _poll: Poll;
   private _requestCount = 0;

@@ -114,6 +114,9 @@ class RunTrigger(BaseModel):
     workflow_run_id: int | None = Field(
         default=None, description="The workflow run this run is a step of (kind 'workflow')."
     )
+    workflow_name: str | None = Field(
+        default=None, description="That workflow run's name; null once it is deleted."
+    )
     step_key: str | None = Field(default=None, description="That step's key.")
     attempt: int | None = Field(
         default=None, description="Which run of the step this is, from 1 (retries, resumes)."

@@ -322,6 +322,7 @@ def to_run(row: RunRow) -> Run:
             schedule_name=row.schedule.name if row.schedule is not None else None,
             scheduled_for=row.scheduled_for,
             workflow_run_id=row.workflow_run_id,
+            workflow_name=row.workflow_run.name if row.workflow_run is not None else None,
             step_key=row.step_key,
             attempt=row.attempt,
         ),

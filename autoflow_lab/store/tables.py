@@ -90,6 +90,11 @@ class RunRow(Base):
     workflow_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     step_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
     attempt: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    workflow_run: Mapped[WorkflowRunRow | None] = relationship(
+        primaryjoin=lambda: foreign(RunRow.workflow_run_id) == WorkflowRunRow.id,
+        lazy="joined",
+        viewonly=True,
+    )
     # [{"format": "html", "path": ...}]: reports rendered from the executed notebook.
     reports: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
 

@@ -22,7 +22,6 @@ import { limitsText } from './RunRow';
 import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
 import { useNow } from './useNow';
-import { WorkflowNamesContext } from './workflowNames';
 
 const DETAILS_CLASS = 'jp-autoflow-RunDetails';
 const HEADER_CLASS = 'jp-autoflow-RunDetails-header';
@@ -326,8 +325,5 @@ function WorkflowTrigger(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { trigger, trans } = props;
-  const workflowName = React.useContext(WorkflowNamesContext);
-  const id = trigger.workflow_run_id;
-  const name = id === null ? null : workflowName(id);
-  return <>{triggerLabel(trigger, trans, name)}</>;
+  return <>{triggerLabel(trigger, trans)}</>;
 }

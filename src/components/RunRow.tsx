@@ -15,7 +15,6 @@ import {
 import { triggerLabel } from '../scheduleText';
 import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
-import { WorkflowNamesContext } from './workflowNames';
 
 const ROW_CLASS = 'jp-autoflow-RunRow';
 const BUTTON_CLASS = 'jp-autoflow-RunRow-button';
@@ -85,12 +84,6 @@ function RunRowComponent(props: IRunRowProps): JSX.Element {
     onCancel,
     onDetails
   } = props;
-  const workflowName = React.useContext(WorkflowNamesContext);
-  const trigger = run.trigger;
-  const workflow =
-    trigger?.kind === 'workflow' && trigger.workflow_run_id !== null
-      ? workflowName(trigger.workflow_run_id)
-      : null;
   const name = basename(run.notebook);
   const status = statusLabel(run.status, trans);
   const openable = AutoflowAPI.canOpen(run);
@@ -147,9 +140,9 @@ function RunRowComponent(props: IRunRowProps): JSX.Element {
           <span
             className={TRIGGER_CLASS}
             data-trigger={run.trigger?.kind ?? 'manual'}
-            title={triggerTitle(run, trans, workflow)}
+            title={triggerTitle(run, trans)}
           >
-            {triggerLabel(run.trigger, trans, workflow)}
+            {triggerLabel(run.trigger, trans)}
           </span>
         </span>
         {showError && run.error ? (
@@ -222,17 +215,10 @@ export const RunRow = React.memo(RunRowComponent);
 /**
  * The trigger label's tooltip: who started the run, and for when.
  */
-function triggerTitle(
-  run: AutoflowAPI.IRun,
-  trans: TranslationBundle,
-  workflowName: string | null
-): string {
+function triggerTitle(run: AutoflowAPI.IRun, trans: TranslationBundle): string {
   const trigger = run.trigger;
   if (trigger?.kind === 'workflow') {
-    return trans.__(
-      'Started as %1',
-      triggerLabel(trigger, trans, workflowName)
-    );
+    return trans.__('Started as %1', triggerLabel(trigger, trans));
   }
   if (trigger?.kind === 'schedule') {
     const name = trigger.schedule_name ?? trans.__('a deleted schedule');

@@ -95,10 +95,16 @@ export interface IWorkflowGraphProps {
  * dragged, so the same workflow always looks the same.
  */
 export function WorkflowGraph(props: IWorkflowGraphProps): JSX.Element {
+  const container = React.useRef<HTMLDivElement>(null);
   return (
-    <div className={GRAPH_CLASS} role="group" aria-label={props.label}>
+    <div
+      ref={container}
+      className={GRAPH_CLASS}
+      role="group"
+      aria-label={props.label}
+    >
       <ReactFlowProvider>
-        <Flow {...props} />
+        <Flow {...props} container={container} />
       </ReactFlowProvider>
     </div>
   );
@@ -153,11 +159,37 @@ function StepBox(props: NodeProps<StepNode>): JSX.Element {
 }
 
 /**
+ * Where each box's handles are, for edges drawn before measuring.
+ */
+const NODE_HANDLES = [
+  {
+    type: 'target' as const,
+    position: Position.Left,
+    x: -5,
+    y: NODE_HEIGHT / 2 - 5,
+    width: 10,
+    height: 10
+  },
+  {
+    type: 'source' as const,
+    position: Position.Right,
+    x: NODE_WIDTH - 5,
+    y: NODE_HEIGHT / 2 - 5,
+    width: 10,
+    height: 10
+  }
+];
+
+/**
  * Defined once: React Flow warns when the node types change between renders.
  */
 const NODE_TYPES = { step: StepBox };
 
-function Flow(props: IWorkflowGraphProps): JSX.Element {
+function Flow(
+  props: IWorkflowGraphProps & {
+    container: React.RefObject<HTMLDivElement>;
+  }
+): JSX.Element {
   const { nodes, edges, editable, onConnect, onSelect, selected } = props;
   const invalid = props.invalidKeys;
   const flow = useReactFlow();
@@ -176,6 +208,11 @@ function Flow(props: IWorkflowGraphProps): JSX.Element {
         selected: node.key === selected,
         draggable: false,
         connectable: !!editable,
+        // Known sizes and handles: the graph shows (edges too) before, or
+        // without, React Flow measuring the boxes in the page.
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+        handles: NODE_HANDLES,
         ariaLabel: node.label,
         data: {
           ...node,
@@ -221,6 +258,28 @@ function Flow(props: IWorkflowGraphProps): JSX.Element {
     });
     return () => cancelAnimationFrame(frame);
   }, [shape, flow]);
+
+  // And when the view is resized or shown again (a hidden tab has no size).
+  React.useEffect(() => {
+    const node = props.container.current;
+    if (!node) {
+      return;
+    }
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        if (node.clientWidth > 0 && node.clientHeight > 0) {
+          void flow.fitView({ padding: 0.2, maxZoom: 1 });
+        }
+      });
+    });
+    observer.observe(node);
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+    };
+  }, [props.container, flow]);
 
   const handleConnect = React.useCallback(
     (connection: Connection) => {

@@ -6,7 +6,6 @@ import * as React from 'react';
 import { AutoflowAPI } from '../api';
 import { RunsView } from '../components/RunsView';
 import { sidebarTabId, SidebarTabs } from '../components/SidebarTabs';
-import { WorkflowNamesContext } from '../components/workflowNames';
 import { autoflowIcon } from '../icons';
 import { RunsModel } from '../model';
 import { SchedulesModel } from '../schedulesModel';
@@ -130,23 +129,7 @@ export class RunsPanel extends ReactWidget {
   }
 
   private _renderRuns(heading: React.ReactNode): JSX.Element {
-    const workflows = this._workflows?.model;
-    const runs = this._renderRunList(heading);
-    if (!workflows) {
-      return runs;
-    }
-    // Rows of workflow steps name their workflow once its name is known.
-    return (
-      <UseSignal signal={workflows.namesChanged}>
-        {() => (
-          <WorkflowNamesContext.Provider
-            value={id => workflows.workflowName(id)}
-          >
-            {runs}
-          </WorkflowNamesContext.Provider>
-        )}
-      </UseSignal>
-    );
+    return this._renderRunList(heading);
   }
 
   private _renderRunList(heading: React.ReactNode): JSX.Element {

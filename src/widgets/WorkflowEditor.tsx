@@ -149,6 +149,7 @@ export class WorkflowEditor extends ReactWidget {
     const result = await FileDialog.getOpenFiles({
       manager: docManager,
       title: trans.__('Add Notebook Steps'),
+      defaultPath: dirname(this._context.path),
       filter: model =>
         model.type === 'notebook' || model.type === 'directory' ? {} : null
     });
@@ -477,6 +478,7 @@ export class WorkflowEditor extends ReactWidget {
                 small
                 minimal
                 title={trans.__('Remove the parameter %1', parameter.name)}
+                aria-label={trans.__('Remove the parameter %1', parameter.name)}
                 onClick={() =>
                   this._edit(d => d.removeParameter(parameter.name))
                 }
@@ -514,6 +516,8 @@ export class WorkflowEditor extends ReactWidget {
     const text = doc.toString();
     if (text !== this._context.model.toString()) {
       this._context.model.fromString(text);
+      // Replacing the whole text does not mark the document as changed.
+      this._context.model.dirty = true;
     } else {
       this.update();
     }

@@ -1,5 +1,6 @@
 import { AutoflowAPI, AutoflowClient } from '../../src/api';
 import { RunsModel } from '../../src/model';
+import { runTrigger } from './fixtures';
 
 /**
  * An in-memory AutoFlow server: the paging and filtering rules of GET runs
@@ -85,17 +86,13 @@ function makeRun(
     timeout: 600,
     cell_timeout: 60,
     progress: null,
-    trigger: {
-      kind: 'manual',
-      schedule_id: null,
-      schedule_name: null,
-      scheduled_for: null
-    },
+    trigger: runTrigger(),
     created_at: '2026-01-05T09:00:00Z',
     started_at: '2026-01-05T09:00:01Z',
     finished_at: '2026-01-05T09:00:04Z',
     output: `autoflow-runs/hello/run-${id}/hello.ipynb`,
     error: null,
+    reports: [],
     log: `autoflow-runs/hello/run-${id}/run.log`,
     ...overrides
   };

@@ -6,6 +6,7 @@ import {
   wanted
 } from '../../src/notifications';
 import type { Run } from '../../src/wire';
+import { runTrigger } from './fixtures';
 
 /** A translation bundle that only fills in `%1`, `%2`… as JupyterLab's does. */
 const trans: ITranslate = {
@@ -26,29 +27,25 @@ function run(id: number, overrides: Partial<Run> = {}): Run {
     timeout: null,
     cell_timeout: null,
     progress: null,
-    trigger: {
-      kind: 'manual',
-      schedule_id: null,
-      schedule_name: null,
-      scheduled_for: null
-    },
+    trigger: runTrigger(),
     created_at: SECONDS_AGO(30),
     started_at: SECONDS_AGO(29),
     finished_at: SECONDS_AGO(20),
     output: `autoflow-runs/daily/run-${id}/daily.ipynb`,
     error: null,
+    reports: [],
     log: null,
     ...overrides
   };
 }
 
 const SCHEDULED = {
-  trigger: {
-    kind: 'schedule' as const,
+  trigger: runTrigger({
+    kind: 'schedule',
     schedule_id: 4,
     schedule_name: 'nightly',
     scheduled_for: SECONDS_AGO(30)
-  }
+  })
 };
 
 const KEY_ERROR = {

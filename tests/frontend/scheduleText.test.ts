@@ -12,7 +12,7 @@ import {
   scheduleFilterLabel,
   triggerLabel
 } from '../../src/scheduleText';
-import type { RunTrigger } from '../../src/wire';
+import { runTrigger } from './fixtures';
 
 /** A translation bundle that only fills in `%1`, `%2`… as JupyterLab's does. */
 const trans: ITranslate = {
@@ -22,15 +22,7 @@ const trans: ITranslate = {
 
 const NOW = Date.parse('2026-03-02T10:00:00Z');
 
-function trigger(overrides: Partial<RunTrigger>): RunTrigger {
-  return {
-    kind: 'manual',
-    schedule_id: null,
-    schedule_name: null,
-    scheduled_for: null,
-    ...overrides
-  };
-}
+const trigger = runTrigger;
 
 describe('formatRelative', () => {
   it.each([

@@ -8,6 +8,7 @@ import {
   workflowStepTriggerLabel
 } from '../../src/workflowRuns';
 import { WorkflowRunsModel } from '../../src/workflowRunsModel';
+import { runTrigger } from './fixtures';
 
 /**
  * A translation bundle that fills in `%1`, `%2`… like Lab's.
@@ -43,15 +44,7 @@ function makeWorkflowRun(
     name: 'Daily report',
     status: 'succeeded',
     parameters: {},
-    trigger: {
-      kind: 'manual',
-      schedule_id: null,
-      schedule_name: null,
-      scheduled_for: null,
-      workflow_run_id: null,
-      step_key: null,
-      attempt: null
-    },
+    trigger: runTrigger(),
     created_at: '2026-01-05T09:00:00Z',
     started_at: '2026-01-05T09:00:01Z',
     finished_at: '2026-01-05T09:00:09Z',
@@ -67,7 +60,6 @@ function makeWorkflowRun(
 class FakeServer {
   runs: AutoflowAPI.IWorkflowRun[] = [];
   listed = 0;
-  fetched: number[] = [];
 
   add(count: number, overrides: Partial<AutoflowAPI.IWorkflowRun> = {}) {
     for (let i = 0; i < count; i++) {
@@ -106,10 +98,7 @@ class FakeServer {
             matching.length > limit ? String(page[page.length - 1].id) : null
         };
       },
-      getWorkflowRun: async (id: number) => {
-        this.fetched.push(id);
-        return this.get(id);
-      },
+      getWorkflowRun: async (id: number) => this.get(id),
       resumeWorkflowRun: async (id: number) => {
         this.set(id, { status: 'running', finished_at: null });
         return this.get(id);
@@ -211,27 +200,26 @@ describe('step summaries', () => {
 });
 
 describe('step run triggers', () => {
-  const trigger: AutoflowAPI.IRunTrigger = {
+  const trigger = runTrigger({
     kind: 'workflow',
-    schedule_id: null,
-    schedule_name: null,
-    scheduled_for: null,
     workflow_run_id: 7,
+    workflow_name: 'Daily report',
     step_key: 'report',
     attempt: 1
-  };
+  });
 
   it('names the step, the workflow and the workflow run', () => {
-    expect(workflowStepTriggerLabel(trigger, trans, 'Daily report')).toBe(
+    expect(workflowStepTriggerLabel(trigger, trans)).toBe(
       'step report of Daily report (workflow run 7)'
     );
-    expect(triggerLabel(trigger, trans, 'Daily report')).toBe(
+    expect(triggerLabel(trigger, trans)).toBe(
       'step report of Daily report (workflow run 7)'
     );
   });
 
-  it('names the workflow run alone while the workflow name is unknown', () => {
-    expect(triggerLabel(trigger, trans)).toBe('step report of workflow run 7');
+  it('names the workflow run alone once the workflow run is deleted', () => {
+    const orphan = { ...trigger, workflow_name: null };
+    expect(triggerLabel(orphan, trans)).toBe('step report of workflow run 7');
   });
 
   it('leaves runs that are not steps to the other labels', () => {
@@ -330,22 +318,5 @@ describe('WorkflowRunsModel', () => {
     await expect(model.delete(99)).rejects.toThrow('not found');
     expect(model.runs.map(run => run.id)).toEqual([1]);
     expect(model.busy.size).toBe(0);
-  });
-
-  it('fetches the name of an unlisted workflow run once', async () => {
-    // Given a workflow run the model has not listed
-    const server = new FakeServer();
-    server.add(1, { name: 'Network activity' });
-    const model = start(server);
-    const named = new Promise<void>(resolve =>
-      model.namesChanged.connect(() => resolve())
-    );
-    // When a step's run asks for its workflow's name, twice
-    expect(model.workflowName(1)).toBeNull();
-    expect(model.workflowName(1)).toBeNull();
-    await named;
-    // Then the name is known after one request
-    expect(model.workflowName(1)).toBe('Network activity');
-    expect(server.fetched).toEqual([1]);
   });
 });
