@@ -21,10 +21,10 @@ import { autoflowIcon } from './icons';
 import { ScheduleCommandIDs } from './scheduleCommands';
 import {
   WORKFLOW_FACTORY,
-  WORKFLOW_FILE_TYPE,
   WorkflowEditor,
   WorkflowEditorFactory
 } from './widgets/WorkflowEditor';
+import { WORKFLOW_FILE_TYPE, WORKFLOW_SUFFIX } from './workflowFiles';
 import { newWorkflowText } from './workflowDocument';
 /* eslint-enable jupyter/prefer-lazy-imports */
 
@@ -46,11 +46,6 @@ export namespace WorkflowCommandIDs {
    */
   export const scheduleWorkflow = 'autoflow:schedule-workflow';
 }
-
-/**
- * The extension of workflow definitions.
- */
-const WORKFLOW_EXTENSION = '.autoflow.yaml';
 
 /**
  * The workflow editor: the `.autoflow.yaml` file type, its default widget
@@ -86,7 +81,7 @@ export const workflowEditorPlugin: JupyterFrontEndPlugin<void> = {
     docRegistry.addFileType({
       name: WORKFLOW_FILE_TYPE,
       displayName: trans.__('AutoFlow Workflow'),
-      extensions: [WORKFLOW_EXTENSION, '.autoflow.yml'],
+      extensions: [WORKFLOW_SUFFIX],
       mimeTypes: ['text/x-yaml'],
       contentType: 'file',
       fileFormat: 'text',
@@ -159,9 +154,9 @@ export const workflowEditorPlugin: JupyterFrontEndPlugin<void> = {
           const model = await docManager.newUntitled({
             path: cwd,
             type: 'file',
-            ext: WORKFLOW_EXTENSION
+            ext: WORKFLOW_SUFFIX
           });
-          const name = model.name.slice(0, -WORKFLOW_EXTENSION.length);
+          const name = model.name.slice(0, -WORKFLOW_SUFFIX.length);
           await serviceManager.contents.save(model.path, {
             type: 'file',
             format: 'text',

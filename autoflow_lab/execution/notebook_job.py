@@ -219,9 +219,9 @@ def _execute_in(
     execution_timeout: int | None = None,
     **kwargs: Any,
 ) -> Any:
-    """What ``NBClientEngine.execute_managed_notebook`` does, in a kernel already started:
-    the client is given its manager and told to shut the kernel down after the run,
-    as it does the kernels it starts."""
+    """What ``NBClientEngine.execute_managed_notebook`` does, in a kernel already started
+    and connected to: the client is given its manager and connection, and told to shut
+    the kernel down after the run, as it does the kernels it starts."""
     kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
     client = PapermillNotebookClient(
         nb_man,
@@ -235,6 +235,8 @@ def _execute_in(
         stderr_file=stderr_file,
         **kwargs,
     )
+    spare.client.allow_stdin = False  # as nbclient sets its own clients
+    client.kc = spare.client
     return client.execute(cleanup_kc=True)
 
 

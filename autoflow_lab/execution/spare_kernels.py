@@ -1,6 +1,6 @@
 """A kernel started ahead of its run, while the worker executes the run before it.
 
-Starting a kernel takes about half a second. A worker that is executing a run
+Starting a kernel and connecting to it take about half a second. A worker that is executing a run
 starts one more kernel, with that run's kernel name, working directory and
 passed variables; if the worker's next run asks for the same, it executes in
 that kernel instead of starting its own. Each kernel still serves one run only:
@@ -24,6 +24,9 @@ from .notebook_job import RunControl
 from .process_groups import kill_process_group
 
 log = logging.getLogger(__name__)
+
+# As long as papermill waits for a kernel to start (its start_timeout).
+STARTUP_SECONDS = 60
 
 
 class HeldOutput:
@@ -62,6 +65,7 @@ class SpareKernel:
     cwd: str
     environment: dict[str, str] = field(repr=False)
     manager: Any
+    client: Any  # connected and ready: the run's first message goes out at once
     control: RunControl
     output: HeldOutput
 
@@ -81,6 +85,7 @@ class SpareKernel:
 
     def discard(self) -> None:
         """Kill the kernel: no run will use it."""
+        self.client.stop_channels()
         group = self.process_group
         if group is not None:
             kill_process_group(group)
@@ -100,15 +105,21 @@ def start_spare(spec: RunSpec, on_started: Callable[[int], None]) -> SpareKernel
     manager = control.kernel_manager_class(output)(kernel_name=spec.kernel_name)
     environment = kernel_environment(spec.environment)
 
-    async def start() -> None:
+    async def start() -> Any:
         await manager.start_kernel(cwd=spec.cwd, env=environment)
+        client = manager.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=STARTUP_SECONDS)
+        return client
 
     try:
-        asyncio.run(start())
+        client = asyncio.run(start())
     except Exception:
         log.warning("A spare kernel did not start", exc_info=True)
         group = control.kernel_group
         if group is not None:
             kill_process_group(group)
         return None
-    return SpareKernel(spec.kernel_name, spec.cwd, dict(spec.environment), manager, control, output)
+    return SpareKernel(
+        spec.kernel_name, spec.cwd, dict(spec.environment), manager, client, control, output
+    )

@@ -76,11 +76,6 @@ const CONTENTS_MIME = 'application/x-jupyter-icontents';
 export const WORKFLOW_FACTORY = 'Workflow Editor';
 
 /**
- * The file type of workflow definitions.
- */
-export const WORKFLOW_FILE_TYPE = 'autoflow-workflow';
-
-/**
  * What the editor needs from the application.
  */
 export interface IWorkflowEditorOptions {
