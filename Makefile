@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 .PHONY: lab test bench bench-scheduling bench-workflows lint format pytest install frontend system-deps clean
 
-lab: install frontend
+lab: install frontend system-deps
 	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(if $(SUDO),,--allow-root)
 
 test: install frontend system-deps lint
