@@ -401,3 +401,13 @@ def test_an_unknown_template_names_it_and_the_installed_ones(executed: Path) -> 
     assert isinstance(raised.value, InvalidInput)
     assert "no HTML report template named 'fancy'" in str(raised.value)
     assert "basic, classic, lab" in str(raised.value)
+
+
+async def test_the_server_serves_its_local_mathjax_where_reports_reference_it(jp_fetch) -> None:
+    # When MathJax is fetched where a server's reports reference it (no login needed: a
+    # report shown in a sandboxed frame sends none)
+    response = await jp_fetch("autoflow", "mathjax", "MathJax.js", raise_error=False)
+
+    # Then it is the local copy, not a page or an error
+    assert response.code == 200
+    assert b"MathJax" in response.body[:2000]
