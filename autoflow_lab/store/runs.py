@@ -21,7 +21,7 @@ from ..models import (
     RunTrigger,
     TriggerKind,
 )
-from .tables import RunRow
+from .tables import RunRow, WorkflowRunRow
 
 MANUAL = RunTrigger(kind=TriggerKind.MANUAL)
 
@@ -316,22 +316,29 @@ def to_run(row: RunRow) -> Run:
         timeout=row.timeout,
         cell_timeout=row.cell_timeout,
         progress=_progress(row),
-        trigger=RunTrigger(
-            kind=TriggerKind(row.trigger_kind),
-            schedule_id=row.schedule_id,
-            schedule_name=row.schedule.name if row.schedule is not None else None,
-            scheduled_for=row.scheduled_for,
-            workflow_run_id=row.workflow_run_id,
-            workflow_name=row.workflow_run.name if row.workflow_run is not None else None,
-            step_key=row.step_key,
-            attempt=row.attempt,
-        ),
+        trigger=trigger_of(row),
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
         output=row.output,
         error=error,
         reports=[RunReport.model_validate(report) for report in row.reports or ()],
+    )
+
+
+def trigger_of(row: RunRow | WorkflowRunRow) -> RunTrigger:
+    """What started a run, or a workflow run, as its row records it."""
+    step = row if isinstance(row, RunRow) else None  # a workflow run is no step
+    workflow_run = step.workflow_run if step is not None else None
+    return RunTrigger(
+        kind=TriggerKind(row.trigger_kind),
+        schedule_id=row.schedule_id,
+        schedule_name=row.schedule.name if row.schedule is not None else None,
+        scheduled_for=row.scheduled_for,
+        workflow_run_id=step.workflow_run_id if step is not None else None,
+        workflow_name=workflow_run.name if workflow_run is not None else None,
+        step_key=step.step_key if step is not None else None,
+        attempt=step.attempt if step is not None else None,
     )
 
 

@@ -22,13 +22,12 @@ from ..models import (
     RunStatus,
     RunTrigger,
     StepStatus,
-    TriggerKind,
     WorkflowRun,
     WorkflowRunPage,
     WorkflowStep,
 )
 from ..workflows import WorkflowDefinition, from_data
-from .runs import UNFINISHED, parse_cursor, to_run
+from .runs import UNFINISHED, parse_cursor, to_run, trigger_of
 from .tables import RunRow, WorkflowRunRow, WorkflowStepRow
 
 
@@ -342,12 +341,7 @@ def _to_stored(session: Session, row: WorkflowRunRow) -> StoredWorkflowRun:
         name=row.name,
         status=RunStatus(row.status),
         parameters=row.parameters,
-        trigger=RunTrigger(
-            kind=TriggerKind(row.trigger_kind),
-            schedule_id=row.schedule_id,
-            schedule_name=row.schedule.name if row.schedule is not None else None,
-            scheduled_for=row.scheduled_for,
-        ),
+        trigger=trigger_of(row),
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
