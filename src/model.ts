@@ -1,6 +1,4 @@
 import { ServerConnection } from '@jupyterlab/services';
-import { IDisposable } from '@lumino/disposable';
-import { IPoll, Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { AutoflowAPI, AutoflowClient } from './api';
@@ -18,6 +16,7 @@ import {
   replaceRun,
   sameFilters
 } from './history';
+import { clampInterval, PollingModel, withId } from './pollingModel';
 
 /**
  * State of the run history, refreshed by polling. Holds no DOM.
@@ -31,21 +30,16 @@ import {
  * every `activePollInterval` ms, otherwise every `idlePollInterval` ms.
  * Polling pauses while the browser tab is hidden.
  */
-export class RunsModel implements IDisposable {
+export class RunsModel extends PollingModel {
   constructor(options: RunsModel.IOptions) {
+    const idleInterval =
+      options.idlePollInterval ?? RunsModel.DEFAULT_IDLE_INTERVAL;
+    super({ name: 'autoflow-lab:runs', interval: idleInterval });
     this.client = options.client;
     this._pageSize = options.pageSize ?? RunsModel.DEFAULT_PAGE_SIZE;
     this._activeInterval =
       options.activePollInterval ?? RunsModel.DEFAULT_ACTIVE_INTERVAL;
-    this._idleInterval =
-      options.idlePollInterval ?? RunsModel.DEFAULT_IDLE_INTERVAL;
-    this._poll = new Poll({
-      auto: true,
-      factory: () => this._tick(),
-      frequency: this._frequency(),
-      name: 'autoflow-lab:runs',
-      standby: 'when-hidden'
-    });
+    this._idleInterval = idleInterval;
   }
 
   /**
@@ -134,13 +128,6 @@ export class RunsModel implements IDisposable {
   }
 
   /**
-   * Emitted whenever the runs, the server state or the error change.
-   */
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
-
-  /**
    * Emitted with each run queued through this model (from this browser).
    */
   get submitted(): ISignal<this, AutoflowAPI.IRun> {
@@ -152,13 +139,6 @@ export class RunsModel implements IDisposable {
    */
   get serverStateChanged(): ISignal<this, RunsModel.ServerState> {
     return this._serverStateChanged;
-  }
-
-  /**
-   * Whether the model is disposed.
-   */
-  get isDisposed(): boolean {
-    return this._isDisposed;
   }
 
   /**
@@ -176,8 +156,11 @@ export class RunsModel implements IDisposable {
    * Change how often the list is polled (milliseconds).
    */
   setPollIntervals(active: number, idle: number): void {
-    const activeInterval = Private.clampInterval(active);
-    const idleInterval = Private.clampInterval(idle);
+    const activeInterval = clampInterval(
+      active,
+      RunsModel.DEFAULT_IDLE_INTERVAL
+    );
+    const idleInterval = clampInterval(idle, RunsModel.DEFAULT_IDLE_INTERVAL);
     if (
       activeInterval === this._activeInterval &&
       idleInterval === this._idleInterval
@@ -186,7 +169,7 @@ export class RunsModel implements IDisposable {
     }
     this._activeInterval = activeInterval;
     this._idleInterval = idleInterval;
-    this._poll.frequency = this._frequency();
+    this.updateFrequency();
     // Apply the new interval now rather than after the current wait.
     void this.refresh();
   }
@@ -196,7 +179,7 @@ export class RunsModel implements IDisposable {
    */
   setFilters(filters: Partial<IRunFilters>): void {
     const next = normaliseFilters({ ...this._filters, ...filters });
-    if (this._isDisposed || sameFilters(next, this._filters)) {
+    if (this.isDisposed || sameFilters(next, this._filters)) {
       return;
     }
     this._filters = next;
@@ -204,23 +187,8 @@ export class RunsModel implements IDisposable {
     this._loaded = { runs: [], nextCursor: null };
     this._loadingMore = false;
     this._loading = true;
-    this._changed.emit();
+    this.emitChanged();
     void this.refresh();
-  }
-
-  /**
-   * Fetch the run list now; resolves once it has been fetched.
-   */
-  async refresh(): Promise<void> {
-    if (this._isDisposed) {
-      return;
-    }
-    try {
-      await this._poll.refresh();
-      await this._poll.tick;
-    } catch {
-      // The poll rejects its pending tick when it is disposed.
-    }
   }
 
   /**
@@ -228,19 +196,19 @@ export class RunsModel implements IDisposable {
    */
   async loadMore(): Promise<void> {
     const cursor = this._loaded.nextCursor;
-    if (this._isDisposed || this._loadingMore || this._loading || !cursor) {
+    if (this.isDisposed || this._loadingMore || this._loading || !cursor) {
       return;
     }
     const generation = this._generation;
     this._loadingMore = true;
-    this._changed.emit();
+    this.emitChanged();
     try {
       const page = await this.client.listRuns({
         ...this._filters,
         limit: this._pageSize,
         cursor
       });
-      if (this._isDisposed || generation !== this._generation) {
+      if (this.isDisposed || generation !== this._generation) {
         return;
       }
       if (this._loaded.nextCursor === cursor) {
@@ -248,15 +216,15 @@ export class RunsModel implements IDisposable {
       }
       this._errorMessage = null;
     } catch (error) {
-      if (this._isDisposed || generation !== this._generation) {
+      if (this.isDisposed || generation !== this._generation) {
         return;
       }
       this._errorMessage = messageOf(error);
     } finally {
-      if (!this._isDisposed && generation === this._generation) {
+      if (!this.isDisposed && generation === this._generation) {
         this._loadingMore = false;
-        this._poll.frequency = this._frequency();
-        this._changed.emit();
+        this.updateFrequency();
+        this.emitChanged();
       }
     }
   }
@@ -265,7 +233,7 @@ export class RunsModel implements IDisposable {
    * Show a run in the detail view (`null` closes it).
    */
   select(id: number | null): void {
-    if (this._isDisposed || id === this._selectedId) {
+    if (this.isDisposed || id === this._selectedId) {
       return;
     }
     this._selectedId = id;
@@ -273,7 +241,7 @@ export class RunsModel implements IDisposable {
       id === null
         ? null
         : (this._loaded.runs.find(run => run.id === id) ?? null);
-    this._changed.emit();
+    this.emitChanged();
     if (id !== null && this._selectedRun === null) {
       void this._fetchSelected();
     }
@@ -311,7 +279,7 @@ export class RunsModel implements IDisposable {
    */
   async delete(id: number): Promise<void> {
     await this.client.deleteRun(id);
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
     this._loaded = {
@@ -322,7 +290,7 @@ export class RunsModel implements IDisposable {
       this._selectedId = null;
       this._selectedRun = null;
     }
-    this._changed.emit();
+    this.emitChanged();
     void this.refresh();
   }
 
@@ -347,42 +315,9 @@ export class RunsModel implements IDisposable {
       void this.refresh();
       throw error;
     }
-    if (!this._isDisposed) {
+    if (!this.isDisposed) {
       this._updateRun(run);
-      this._changed.emit();
-      void this.refresh();
-    }
-    return run;
-  }
-
-  /**
-   * Stop polling and release resources.
-   */
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    // Stopping clears the pending timer, which disposing alone leaves behind.
-    void this._poll.stop();
-    this._poll.dispose();
-    Signal.clearData(this);
-  }
-
-  /**
-   * Show a run the user has just queued at the top of the list.
-   */
-  private _added(run: AutoflowAPI.IRun): AutoflowAPI.IRun {
-    if (!this._isDisposed) {
-      this._submitted.emit(run);
-      if (!isFiltered(this._filters)) {
-        this._loaded = {
-          runs: insertRun(this._loaded.runs, run),
-          nextCursor: this._loaded.nextCursor
-        };
-      }
-      this._setServerState('available');
-      this._changed.emit();
+      this.emitChanged();
       void this.refresh();
     }
     return run;
@@ -393,11 +328,11 @@ export class RunsModel implements IDisposable {
    * the newest page and the active runs outside it. Never rejects, so the
    * poll keeps its own interval.
    */
-  private async _tick(): Promise<void> {
+  protected async tick(): Promise<void> {
     const request = ++this._requestCount;
     const generation = this._generation;
     const isCurrent = () =>
-      !this._isDisposed &&
+      !this.isDisposed &&
       request === this._requestCount &&
       generation === this._generation;
     try {
@@ -430,8 +365,31 @@ export class RunsModel implements IDisposable {
         this._setServerState('unavailable');
       }
     }
-    this._poll.frequency = this._frequency();
-    this._changed.emit();
+    this.updateFrequency();
+    this.emitChanged();
+  }
+
+  protected interval(): number {
+    return this.hasActiveRuns ? this._activeInterval : this._idleInterval;
+  }
+
+  /**
+   * Show a run the user has just queued at the top of the list.
+   */
+  private _added(run: AutoflowAPI.IRun): AutoflowAPI.IRun {
+    if (!this.isDisposed) {
+      this._submitted.emit(run);
+      if (!isFiltered(this._filters)) {
+        this._loaded = {
+          runs: insertRun(this._loaded.runs, run),
+          nextCursor: this._loaded.nextCursor
+        };
+      }
+      this._setServerState('available');
+      this.emitChanged();
+      void this.refresh();
+    }
+    return run;
   }
 
   /**
@@ -475,15 +433,15 @@ export class RunsModel implements IDisposable {
     }
     try {
       const run = await this.client.getRun(id);
-      if (!this._isDisposed && this._selectedId === id) {
+      if (!this.isDisposed && this._selectedId === id) {
         this._selectedRun = run;
-        this._poll.frequency = this._frequency();
-        this._changed.emit();
+        this.updateFrequency();
+        this.emitChanged();
       }
     } catch (error) {
-      if (!this._isDisposed && this._selectedId === id) {
+      if (!this.isDisposed && this._selectedId === id) {
         this._errorMessage = messageOf(error);
-        this._changed.emit();
+        this.emitChanged();
       }
     }
   }
@@ -496,14 +454,6 @@ export class RunsModel implements IDisposable {
     if (this._selectedId === run.id) {
       this._selectedRun = run;
     }
-  }
-
-  private _frequency(): IPoll.Frequency {
-    return {
-      backoff: false,
-      interval: this.hasActiveRuns ? this._activeInterval : this._idleInterval,
-      max: Private.MAX_INTERVAL
-    };
   }
 
   /**
@@ -523,17 +473,12 @@ export class RunsModel implements IDisposable {
   }
 
   private _setCancelling(id: number, cancelling: boolean): void {
-    if (this._isDisposed || this._cancelling.has(id) === cancelling) {
+    const next = withId(this._cancelling, id, cancelling);
+    if (this.isDisposed || next === this._cancelling) {
       return;
     }
-    const next = new Set(this._cancelling);
-    if (cancelling) {
-      next.add(id);
-    } else {
-      next.delete(id);
-    }
     this._cancelling = next;
-    this._changed.emit();
+    this.emitChanged();
   }
 
   private _setServerState(state: RunsModel.ServerState): void {
@@ -545,17 +490,14 @@ export class RunsModel implements IDisposable {
 
   private _activeInterval: number;
   private _cancelling: ReadonlySet<number> = new Set();
-  private _changed = new Signal<this, void>(this);
   private _errorMessage: string | null = null;
   private _filters: IRunFilters = NO_FILTERS;
   private _generation = 0;
   private _idleInterval: number;
-  private _isDisposed = false;
   private _loaded: ILoaded<AutoflowAPI.IRun> = { runs: [], nextCursor: null };
   private _loading = false;
   private _loadingMore = false;
   private _pageSize: number;
-  private _poll: Poll;
   private _requestCount = 0;
   private _selectedId: number | null = null;
   private _selectedRun: AutoflowAPI.IRun | null = null;
@@ -599,24 +541,9 @@ export namespace RunsModel {
 
 namespace Private {
   /**
-   * Upper bound of any poll interval (5 minutes).
-   */
-  export const MAX_INTERVAL = 300000;
-
-  /**
    * Most active runs outside the newest page fetched one by one per poll.
    */
   export const MAX_EXTRA_FETCHES = 10;
-
-  /**
-   * Keep an interval within what Poll accepts and what is reasonable.
-   */
-  export function clampInterval(interval: number): number {
-    if (!Number.isFinite(interval)) {
-      return RunsModel.DEFAULT_IDLE_INTERVAL;
-    }
-    return Math.min(Math.max(Math.round(interval), 250), MAX_INTERVAL);
-  }
 
   /**
    * Whether an error means the server extension does not answer at all.

@@ -1,9 +1,6 @@
-import { IDisposable } from '@lumino/disposable';
-import { IPoll, Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
-
 import { AutoflowAPI, AutoflowClient } from './api';
 import { messageOf, parseTime } from './format';
+import { clampInterval, TabListModel } from './pollingModel';
 
 /**
  * The schedules, refreshed by polling while they are shown. Holds no DOM.
@@ -13,17 +10,15 @@ import { messageOf, parseTime } from './format';
  * while the schedules are not shown ({@link setShown}) or the browser tab is
  * hidden. Every action refreshes the list.
  */
-export class SchedulesModel implements IDisposable {
+export class SchedulesModel extends TabListModel {
   constructor(options: SchedulesModel.IOptions) {
-    this.client = options.client;
-    this._interval = options.interval ?? SchedulesModel.DEFAULT_INTERVAL;
-    this._poll = new Poll({
-      auto: true,
-      factory: () => this._tick(),
-      frequency: this._frequency(),
+    const interval = options.interval ?? SchedulesModel.DEFAULT_INTERVAL;
+    super({
       name: 'autoflow-lab:schedules',
-      standby: () => !this._shown || 'when-hidden'
+      interval: Private.untilNextFire([], Date.now(), interval)
     });
+    this.client = options.client;
+    this._interval = interval;
   }
 
   /**
@@ -46,27 +41,6 @@ export class SchedulesModel implements IDisposable {
   }
 
   /**
-   * Schedules with an action in flight (buttons are disabled meanwhile).
-   */
-  get busy(): ReadonlySet<number> {
-    return this._busy;
-  }
-
-  /**
-   * Emitted whenever the schedules, the error or the busy set change.
-   */
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
-
-  /**
-   * Whether the model is disposed.
-   */
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  /**
    * A listed schedule by id.
    */
   find(id: number): AutoflowAPI.ISchedule | undefined {
@@ -74,43 +48,17 @@ export class SchedulesModel implements IDisposable {
   }
 
   /**
-   * Poll while the schedules are shown; showing them fetches them at once.
-   */
-  setShown(shown: boolean): void {
-    if (this._shown === shown || this._isDisposed) {
-      return;
-    }
-    this._shown = shown;
-    if (shown) {
-      void this.refresh();
-    }
-  }
-
-  /**
    * Change how often the list is polled (ms).
    */
   setInterval(interval: number): void {
-    const next = Number.isFinite(interval)
-      ? Math.min(Math.max(Math.round(interval), 1000), Private.MAX_INTERVAL)
-      : SchedulesModel.DEFAULT_INTERVAL;
+    const next = clampInterval(
+      interval,
+      SchedulesModel.DEFAULT_INTERVAL,
+      Private.MIN_INTERVAL
+    );
     if (next !== this._interval) {
       this._interval = next;
-      this._poll.frequency = this._frequency();
-    }
-  }
-
-  /**
-   * Fetch the schedules now; resolves once they have been fetched.
-   */
-  async refresh(): Promise<void> {
-    if (this._isDisposed) {
-      return;
-    }
-    try {
-      await this._poll.refresh();
-      await this._poll.tick;
-    } catch {
-      // The poll rejects its pending tick when it is disposed.
+      this.updateFrequency();
     }
   }
 
@@ -120,7 +68,7 @@ export class SchedulesModel implements IDisposable {
    * @throws The server's error, with its `message`
    */
   runNow(id: number): Promise<AutoflowAPI.IStartedRun> {
-    return this._act(id, () => this.client.runSchedule(id));
+    return this.act(id, () => this.client.runSchedule(id));
   }
 
   /**
@@ -129,7 +77,7 @@ export class SchedulesModel implements IDisposable {
    * @throws The server's error, with its `message`
    */
   setPaused(id: number, paused: boolean): Promise<AutoflowAPI.ISchedule> {
-    return this._act(id, async () => {
+    return this.act(id, async () => {
       const schedule = await this.client.setSchedulePaused(id, paused);
       this._replace(schedule);
       return schedule;
@@ -142,7 +90,7 @@ export class SchedulesModel implements IDisposable {
    * @throws The server's error, with its `message`
    */
   delete(id: number): Promise<void> {
-    return this._act(id, async () => {
+    return this.act(id, async () => {
       await this.client.deleteSchedule(id);
       if (this._schedules) {
         this._schedules = this._schedules.filter(s => s.id !== id);
@@ -151,97 +99,51 @@ export class SchedulesModel implements IDisposable {
   }
 
   /**
-   * Stop polling and release resources.
-   */
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    void this._poll.stop();
-    this._poll.dispose();
-    Signal.clearData(this);
-  }
-
-  /**
-   * Run an action on one schedule with it marked busy, then refresh.
-   */
-  private async _act<T>(id: number, action: () => Promise<T>): Promise<T> {
-    this._setBusy(id, true);
-    try {
-      return await action();
-    } finally {
-      this._setBusy(id, false);
-      void this.refresh();
-    }
-  }
-
-  private _replace(schedule: AutoflowAPI.ISchedule): void {
-    if (this._schedules && !this._isDisposed) {
-      this._schedules = this._schedules.map(s =>
-        s.id === schedule.id ? schedule : s
-      );
-      this._changed.emit();
-    }
-  }
-
-  /**
    * One poll; never rejects, so the poll keeps its own interval.
    */
-  private async _tick(): Promise<void> {
+  protected async tick(): Promise<void> {
     const request = ++this._requestCount;
     try {
       const schedules = await this.client.listSchedules();
-      if (this._isDisposed || request !== this._requestCount) {
+      if (this.isDisposed || request !== this._requestCount) {
         return;
       }
       this._schedules = schedules;
       this._errorMessage = null;
     } catch (error) {
-      if (this._isDisposed || request !== this._requestCount) {
+      if (this.isDisposed || request !== this._requestCount) {
         return;
       }
       this._errorMessage = messageOf(error);
     }
-    this._poll.frequency = this._frequency();
-    this._changed.emit();
+    this.updateFrequency();
+    this.emitChanged();
   }
 
   /**
    * Poll at the interval, or just after the earliest next fire if sooner.
    */
-  private _frequency(): IPoll.Frequency {
-    const interval = Private.untilNextFire(
+  protected interval(): number {
+    return Private.untilNextFire(
       this._schedules ?? [],
       Date.now(),
       this._interval
     );
-    return { backoff: false, interval, max: Private.MAX_INTERVAL };
   }
 
-  private _setBusy(id: number, busy: boolean): void {
-    if (this._isDisposed || this._busy.has(id) === busy) {
-      return;
+  private _replace(schedule: AutoflowAPI.ISchedule): void {
+    if (this._schedules && !this.isDisposed) {
+      this._schedules = this._schedules.map(s =>
+        s.id === schedule.id ? schedule : s
+      );
+      this.emitChanged();
     }
-    const next = new Set(this._busy);
-    if (busy) {
-      next.add(id);
-    } else {
-      next.delete(id);
-    }
-    this._busy = next;
-    this._changed.emit();
   }
 
-  private _busy: ReadonlySet<number> = new Set();
-  private _changed = new Signal<this, void>(this);
   private _errorMessage: string | null = null;
   private _interval: number;
-  private _isDisposed = false;
-  private _poll: Poll;
   private _requestCount = 0;
   private _schedules: ReadonlyArray<AutoflowAPI.ISchedule> | null = null;
-  private _shown = false;
 }
 
 /**
@@ -263,8 +165,6 @@ export namespace SchedulesModel {
 }
 
 namespace Private {
-  export const MAX_INTERVAL = 300000;
-
   /**
    * Time after a fire by which its run is normally listed (ms).
    */
@@ -278,7 +178,7 @@ namespace Private {
   /**
    * Shortest wait between polls (ms).
    */
-  const MIN_INTERVAL = 1000;
+  export const MIN_INTERVAL = 1000;
 
   /**
    * The wait until just after the earliest next fire, capped at `interval`.

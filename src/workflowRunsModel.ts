@@ -1,7 +1,3 @@
-import { IDisposable } from '@lumino/disposable';
-import { IPoll, Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
-
 import { AutoflowAPI, AutoflowClient } from './api';
 import { messageOf } from './format';
 import {
@@ -13,6 +9,7 @@ import {
   removeRun,
   replaceRun
 } from './history';
+import { clampInterval, TabListModel, withId } from './pollingModel';
 import { isWorkflowRunActive } from './workflowRuns';
 
 /**
@@ -25,21 +22,16 @@ import { isWorkflowRunActive } from './workflowRuns';
  * otherwise every `idlePollInterval` ms. Polling pauses while the list is
  * not shown ({@link setShown}) or the browser tab is hidden.
  */
-export class WorkflowRunsModel implements IDisposable {
+export class WorkflowRunsModel extends TabListModel {
   constructor(options: WorkflowRunsModel.IOptions) {
+    const idleInterval =
+      options.idlePollInterval ?? WorkflowRunsModel.DEFAULT_IDLE_INTERVAL;
+    super({ name: 'autoflow-lab:workflow-runs', interval: idleInterval });
     this.client = options.client;
     this._pageSize = options.pageSize ?? WorkflowRunsModel.DEFAULT_PAGE_SIZE;
     this._activeInterval =
       options.activePollInterval ?? WorkflowRunsModel.DEFAULT_ACTIVE_INTERVAL;
-    this._idleInterval =
-      options.idlePollInterval ?? WorkflowRunsModel.DEFAULT_IDLE_INTERVAL;
-    this._poll = new Poll({
-      auto: true,
-      factory: () => this._tick(),
-      frequency: this._frequency(),
-      name: 'autoflow-lab:workflow-runs',
-      standby: () => !this._shown || 'when-hidden'
-    });
+    this._idleInterval = idleInterval;
   }
 
   /**
@@ -90,31 +82,10 @@ export class WorkflowRunsModel implements IDisposable {
   }
 
   /**
-   * Runs with an action in flight (their buttons are disabled meanwhile).
-   */
-  get busy(): ReadonlySet<number> {
-    return this._busy;
-  }
-
-  /**
    * Whether any loaded run is queued or running.
    */
   get hasActiveRuns(): boolean {
     return this._loaded.runs.some(isWorkflowRunActive);
-  }
-
-  /**
-   * Emitted whenever the runs, the error, the expanded or busy runs change.
-   */
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
-
-  /**
-   * Whether the model is disposed.
-   */
-  get isDisposed(): boolean {
-    return this._isDisposed;
   }
 
   /**
@@ -125,79 +96,48 @@ export class WorkflowRunsModel implements IDisposable {
   }
 
   /**
-   * Poll while the list is shown; showing it fetches it at once.
-   */
-  setShown(shown: boolean): void {
-    if (this._shown === shown || this._isDisposed) {
-      return;
-    }
-    this._shown = shown;
-    if (shown) {
-      void this.refresh();
-    }
-  }
-
-  /**
    * Change how often the list is polled (milliseconds).
    */
   setPollIntervals(active: number, idle: number): void {
-    this._activeInterval = Private.clampInterval(active);
-    this._idleInterval = Private.clampInterval(idle);
-    this._poll.frequency = this._frequency();
+    const fallback = WorkflowRunsModel.DEFAULT_IDLE_INTERVAL;
+    this._activeInterval = clampInterval(active, fallback);
+    this._idleInterval = clampInterval(idle, fallback);
+    this.updateFrequency();
   }
 
   /**
    * Show or hide a run's details.
    */
   toggleExpanded(id: number): void {
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
-    const next = new Set(this._expanded);
-    if (!next.delete(id)) {
-      next.add(id);
-    }
-    this._expanded = next;
-    this._changed.emit();
+    this._expanded = withId(this._expanded, id, !this._expanded.has(id));
+    this.emitChanged();
   }
 
   /**
    * Show a run's details, fetching it when it is not loaded.
    */
   expand(id: number): void {
-    if (this._isDisposed || this._expanded.has(id)) {
+    if (this.isDisposed || this._expanded.has(id)) {
       return;
     }
     this._expanded = new Set([...this._expanded, id]);
-    this._changed.emit();
+    this.emitChanged();
     if (!this.find(id)) {
       this.client
         .getWorkflowRun(id)
         .then(run => {
-          if (!this._isDisposed) {
+          if (!this.isDisposed) {
             this._loaded = {
               runs: insertRun(this._loaded.runs, run),
               nextCursor: this._loaded.nextCursor
             };
-            this._changed.emit();
+            this.emitChanged();
           }
         })
         .catch(error => this._setError(error));
-    }
-  }
-
-  /**
-   * Fetch the list now; resolves once it has been fetched.
-   */
-  async refresh(): Promise<void> {
-    if (this._isDisposed) {
-      return;
-    }
-    try {
-      await this._poll.refresh();
-      await this._poll.tick;
-    } catch {
-      // The poll rejects its pending tick when it is disposed.
     }
   }
 
@@ -206,27 +146,27 @@ export class WorkflowRunsModel implements IDisposable {
    */
   async loadMore(): Promise<void> {
     const cursor = this._loaded.nextCursor;
-    if (this._isDisposed || this._loadingMore || !cursor) {
+    if (this.isDisposed || this._loadingMore || !cursor) {
       return;
     }
     this._loadingMore = true;
-    this._changed.emit();
+    this.emitChanged();
     try {
       const page = await this.client.listWorkflowRuns({
         limit: this._pageSize,
         cursor
       });
-      if (!this._isDisposed && this._loaded.nextCursor === cursor) {
+      if (!this.isDisposed && this._loaded.nextCursor === cursor) {
         this._loaded = appendPage(this._loaded, Private.asPage(page));
       }
       this._errorMessage = null;
     } catch (error) {
       this._errorMessage = messageOf(error);
     } finally {
-      if (!this._isDisposed) {
+      if (!this.isDisposed) {
         this._loadingMore = false;
-        this._poll.frequency = this._frequency();
-        this._changed.emit();
+        this.updateFrequency();
+        this.emitChanged();
       }
     }
   }
@@ -252,7 +192,7 @@ export class WorkflowRunsModel implements IDisposable {
    *   nothing to re-run)
    */
   resume(id: number): Promise<AutoflowAPI.IWorkflowRun> {
-    return this._act(id, async () => {
+    return this.act(id, async () => {
       const run = await this.client.resumeWorkflowRun(id);
       this._updateRun(run, false);
       return run;
@@ -265,7 +205,7 @@ export class WorkflowRunsModel implements IDisposable {
    * @throws The server's error, with its `message` (409 once it finished)
    */
   cancel(id: number): Promise<AutoflowAPI.IWorkflowRun> {
-    return this._act(id, async () => {
+    return this.act(id, async () => {
       const run = await this.client.cancelWorkflowRun(id);
       this._updateRun(run, false);
       return run;
@@ -278,57 +218,26 @@ export class WorkflowRunsModel implements IDisposable {
    * @throws The server's error, with its `message` (409 while it is active)
    */
   delete(id: number): Promise<void> {
-    return this._act(id, async () => {
+    return this.act(id, async () => {
       await this.client.deleteWorkflowRun(id);
-      if (this._isDisposed) {
+      if (this.isDisposed) {
         return;
       }
       this._loaded = {
         runs: removeRun(this._loaded.runs, id),
         nextCursor: this._loaded.nextCursor
       };
-      if (this._expanded.has(id)) {
-        const next = new Set(this._expanded);
-        next.delete(id);
-        this._expanded = next;
-      }
+      this._expanded = withId(this._expanded, id, false);
     });
-  }
-
-  /**
-   * Stop polling and release resources.
-   */
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    // Stopping clears the pending timer, which disposing alone leaves behind.
-    void this._poll.stop();
-    this._poll.dispose();
-    Signal.clearData(this);
-  }
-
-  /**
-   * Run an action on one workflow run with it marked busy, then refresh.
-   */
-  private async _act<T>(id: number, action: () => Promise<T>): Promise<T> {
-    this._setBusy(id, true);
-    try {
-      return await action();
-    } finally {
-      this._setBusy(id, false);
-      void this.refresh();
-    }
   }
 
   /**
    * One poll: the newest page, and the active runs outside it. Never
    * rejects, so the poll keeps its own interval.
    */
-  private async _tick(): Promise<void> {
+  protected async tick(): Promise<void> {
     const request = ++this._requestCount;
-    const isCurrent = () => !this._isDisposed && request === this._requestCount;
+    const isCurrent = () => !this.isDisposed && request === this._requestCount;
     try {
       const page = await this.client.listWorkflowRuns({
         limit: this._pageSize
@@ -364,15 +273,19 @@ export class WorkflowRunsModel implements IDisposable {
       this._fetched = true;
       this._errorMessage = messageOf(error);
     }
-    this._poll.frequency = this._frequency();
-    this._changed.emit();
+    this.updateFrequency();
+    this.emitChanged();
+  }
+
+  protected interval(): number {
+    return this.hasActiveRuns ? this._activeInterval : this._idleInterval;
   }
 
   /**
    * Put a run the server just answered with in the list, and poll soon.
    */
   private _updateRun(run: AutoflowAPI.IWorkflowRun, isNew: boolean): void {
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
     this._loaded = {
@@ -381,59 +294,32 @@ export class WorkflowRunsModel implements IDisposable {
         : replaceRun(this._loaded.runs, run),
       nextCursor: this._loaded.nextCursor
     };
-    this._poll.frequency = this._frequency();
-    this._changed.emit();
+    this.updateFrequency();
+    this.emitChanged();
     if (isNew) {
       void this.refresh();
     }
   }
 
   private _setError(error: unknown): void {
-    if (!this._isDisposed) {
+    if (!this.isDisposed) {
       this._errorMessage = messageOf(error);
-      this._changed.emit();
+      this.emitChanged();
     }
-  }
-
-  private _setBusy(id: number, busy: boolean): void {
-    if (this._isDisposed || this._busy.has(id) === busy) {
-      return;
-    }
-    const next = new Set(this._busy);
-    if (busy) {
-      next.add(id);
-    } else {
-      next.delete(id);
-    }
-    this._busy = next;
-    this._changed.emit();
-  }
-
-  private _frequency(): IPoll.Frequency {
-    return {
-      backoff: false,
-      interval: this.hasActiveRuns ? this._activeInterval : this._idleInterval,
-      max: Private.MAX_INTERVAL
-    };
   }
 
   private _activeInterval: number;
-  private _busy: ReadonlySet<number> = new Set();
-  private _changed = new Signal<this, void>(this);
   private _errorMessage: string | null = null;
   private _expanded: ReadonlySet<number> = new Set();
   private _fetched = false;
   private _idleInterval: number;
-  private _isDisposed = false;
   private _loaded: ILoaded<AutoflowAPI.IWorkflowRun> = {
     runs: [],
     nextCursor: null
   };
   private _loadingMore = false;
   private _pageSize: number;
-  private _poll: Poll;
   private _requestCount = 0;
-  private _shown = false;
 }
 
 /**
@@ -466,24 +352,9 @@ export namespace WorkflowRunsModel {
 
 namespace Private {
   /**
-   * Upper bound of any poll interval (5 minutes).
-   */
-  export const MAX_INTERVAL = 300000;
-
-  /**
    * Most active runs outside the newest page fetched one by one per poll.
    */
   export const MAX_EXTRA_FETCHES = 10;
-
-  /**
-   * Keep an interval within what Poll accepts and what is reasonable.
-   */
-  export function clampInterval(interval: number): number {
-    if (!Number.isFinite(interval)) {
-      return WorkflowRunsModel.DEFAULT_IDLE_INTERVAL;
-    }
-    return Math.min(Math.max(Math.round(interval), 250), MAX_INTERVAL);
-  }
 
   /**
    * A page of workflow runs in the shape the history helpers merge.
