@@ -130,7 +130,8 @@ def report_cancel(result: CancelResult) -> list[str]:
         f"     started_at -> finished_at (server timestamps)   {show(result.timeout_executing)}"
         f"   overshoot {show(result.overshoot)} (informational)",
         f"     POST runs -> final seen (client)                 {show(result.timeout_observed)}",
-        f"   kernel processes left below the server afterwards: {len(result.kernels_left)}",
+        "   kernel processes left below the server afterwards (at most one per worker expected:"
+        f" its spare kernel, started for the next run): {len(result.kernels_left)}",
     ]
     if result.kernels_left:
         lines += process_lines(result.kernels_left, "")

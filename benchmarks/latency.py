@@ -132,7 +132,8 @@ def report_latency(result: LatencyResult) -> list[str]:
         f"     samples: {listing(result.bare)}",
         f"   ratio API / bare (medians): {result.ratio:.3f}   target <= {TARGET_LATENCY_RATIO}"
         f"   {verdict(result.ratio <= TARGET_LATENCY_RATIO)}",
-        "   processes below the server after these runs (run workers; kernels exit per run):",
+        "   processes below the server after these runs (run workers, and the kernel each has"
+        " started for its next run; every kernel serves one run):",
     ]
     lines += process_lines(result.workers, "none")
     total = sum(rss for _, rss, _ in result.workers)
