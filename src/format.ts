@@ -58,6 +58,18 @@ export function formatFullTime(value: string | null | undefined): string {
 }
 
 /**
+ * When a run started in full, or when it was queued while it has not.
+ */
+export function startTitle(
+  run: { started_at?: string | null; created_at: string },
+  trans: ITranslate
+): string {
+  return run.started_at
+    ? trans.__('Started %1', formatFullTime(run.started_at))
+    : trans.__('Queued %1', formatFullTime(run.created_at));
+}
+
+/**
  * Duration between two timestamps (`now` when `end` is missing), as `42s`,
  * `3m 05s` or `2h 07m`; the placeholder when `start` is missing.
  */

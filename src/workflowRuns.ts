@@ -3,7 +3,7 @@
  * words, and their DAG as the graph component draws it.
  */
 
-import { basename, type ITranslate } from './format';
+import { basename, type ITranslate, statusLabel } from './format';
 import type {
   RunStatus,
   RunTrigger,
@@ -47,18 +47,11 @@ export function stepStatusLabel(status: StepStatus, trans: ITranslate): string {
   switch (status) {
     case 'pending':
       return trans.__('pending');
-    case 'queued':
-      return trans.__('queued');
-    case 'running':
-      return trans.__('running');
-    case 'succeeded':
-      return trans.__('succeeded');
-    case 'failed':
-      return trans.__('failed');
     case 'skipped':
       return trans.__('skipped');
-    case 'cancelled':
-      return trans.__('cancelled');
+    default:
+      // The other statuses are a run's, named alike.
+      return statusLabel(status, trans);
   }
 }
 

@@ -13,12 +13,12 @@ import {
   firstLine,
   formatDuration,
   formatFullTime,
-  formatParameterValue,
   MISSING,
   STOP_ERROR_NAMES
 } from '../format';
 import { triggerLabel } from '../scheduleText';
 import { limitsText } from './RunRow';
+import { ParameterList } from './ParameterList';
 import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
 import { useNow } from './useNow';
@@ -83,7 +83,6 @@ export function RunDetails(props: IRunDetailsProps): JSX.Element {
   const where = error ? errorWhere(error, trans) : '';
   const source = firstLine(error?.cell_source);
   const limits = limitsText(run, trans);
-  const parameters = Object.entries(run.parameters ?? {});
 
   return (
     <section
@@ -155,19 +154,11 @@ export function RunDetails(props: IRunDetailsProps): JSX.Element {
         </dd>
         <dt>{trans.__('Parameters')}</dt>
         <dd>
-          {parameters.length === 0 ? (
-            trans.__('none')
-          ) : (
-            <ul className={PARAMS_CLASS}>
-              {parameters.map(([name, value]) => (
-                <li key={name}>
-                  <code>
-                    {name} = {formatParameterValue(value)}
-                  </code>
-                </li>
-              ))}
-            </ul>
-          )}
+          <ParameterList
+            parameters={run.parameters}
+            className={PARAMS_CLASS}
+            trans={trans}
+          />
         </dd>
         <dt>{trans.__('Kernel')}</dt>
         <dd>{run.kernel_name ?? MISSING}</dd>

@@ -10,6 +10,7 @@ import {
   formatFullTime,
   formatLimit,
   formatStartTime,
+  startTitle,
   statusLabel
 } from '../format';
 import { triggerLabel } from '../scheduleText';
@@ -124,14 +125,7 @@ function RunRowComponent(props: IRunRowProps): JSX.Element {
         <span className={ID_CLASS}>#{run.id}</span>
         <StatusBadge status={run.status} trans={trans} />
         <span className={META_CLASS}>
-          <span
-            className={START_CLASS}
-            title={
-              run.started_at
-                ? trans.__('Started %1', formatFullTime(run.started_at))
-                : trans.__('Queued %1', formatFullTime(run.created_at))
-            }
-          >
+          <span className={START_CLASS} title={startTitle(run, trans)}>
             {formatStartTime(startedOrCreated)}
           </span>
           <span className={DURATION_CLASS} title={durationTitle(run, trans)}>

@@ -3,18 +3,14 @@ import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
-import {
-  errorWhere,
-  formatDuration,
-  formatFullTime,
-  formatParameterValue
-} from '../format';
+import { errorWhere, formatDuration, formatFullTime } from '../format';
 import {
   canResume,
   isWorkflowRunActive,
   stepStatusLabel,
   workflowGraph
 } from '../workflowRuns';
+import { ParameterList } from './ParameterList';
 import { WorkflowGraph } from './WorkflowGraph';
 
 const DETAILS_CLASS = 'jp-autoflow-WorkflowRunDetails';
@@ -80,7 +76,6 @@ export function WorkflowRunDetails(
   const { run, busy, trans } = props;
   const graph = React.useMemo(() => workflowGraph(run.steps), [run.steps]);
   const [graphBox, graphWidth] = useWidth();
-  const parameters = Object.entries(run.parameters ?? {});
   const active = isWorkflowRunActive(run);
   const onSelect = (key: string | null) => {
     const step = run.steps.find(s => s.key === key);
@@ -104,19 +99,11 @@ export function WorkflowRunDetails(
         <dd>{run.workflow}</dd>
         <dt>{trans.__('Parameters')}</dt>
         <dd>
-          {parameters.length === 0 ? (
-            trans.__('none')
-          ) : (
-            <ul className={PARAMS_CLASS}>
-              {parameters.map(([name, value]) => (
-                <li key={name}>
-                  <code>
-                    {name} = {formatParameterValue(value)}
-                  </code>
-                </li>
-              ))}
-            </ul>
-          )}
+          <ParameterList
+            parameters={run.parameters}
+            className={PARAMS_CLASS}
+            trans={trans}
+          />
         </dd>
         <dt>{trans.__('Started')}</dt>
         <dd>{formatFullTime(run.started_at)}</dd>

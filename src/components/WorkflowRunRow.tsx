@@ -3,7 +3,7 @@ import { caretDownIcon, caretRightIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
-import { formatFullTime } from '../format';
+import { startTitle } from '../format';
 import { formatRelative } from '../scheduleText';
 import { stepStatusLabel, stepsSummary } from '../workflowRuns';
 import { StatusBadge } from './StatusBadge';
@@ -74,14 +74,7 @@ function WorkflowRunRowComponent(props: IWorkflowRunRowProps): JSX.Element {
         <span className={NAME_CLASS}>{run.name}</span>
         <span className={ID_CLASS}>#{run.id}</span>
         <StatusBadge status={run.status} trans={trans} />
-        <span
-          className={START_CLASS}
-          title={
-            run.started_at
-              ? trans.__('Started %1', formatFullTime(run.started_at))
-              : trans.__('Queued %1', formatFullTime(run.created_at))
-          }
-        >
+        <span className={START_CLASS} title={startTitle(run, trans)}>
           {formatRelative(started, now, trans)}
         </span>
         <span className={FILE_CLASS} title={run.workflow}>

@@ -7,6 +7,7 @@ import {
   formatParameterValue,
   ITranslate,
   RUN_STATUSES,
+  startTitle,
   statusLabel
 } from '../../src/format';
 
@@ -54,6 +55,17 @@ describe('statusLabel', () => {
       'failed',
       'cancelled'
     ]);
+  });
+});
+
+describe('startTitle', () => {
+  it('says when a run was queued until it starts', () => {
+    // Given a queued run
+    const run = { started_at: null, created_at: START };
+    // When its start time is titled
+    const title = startTitle(run, trans);
+    // Then it says when it was queued
+    expect(title).toMatch(/^Queued /);
   });
 });
 

@@ -2,7 +2,9 @@ import { AutoflowAPI, AutoflowClient } from '../../src/api';
 import { triggerLabel } from '../../src/scheduleText';
 import {
   canResume,
+  STEP_STATUSES,
   stepCounts,
+  stepStatusLabel,
   stepsSummary,
   workflowGraph,
   workflowStepTriggerLabel
@@ -170,6 +172,14 @@ describe('workflowGraph', () => {
   it('leaves out dependencies on steps the run does not list', () => {
     const graph = workflowGraph([makeStep('report', 'pending', ['gone'])]);
     expect(graph.edges).toEqual([]);
+  });
+});
+
+describe('stepStatusLabel', () => {
+  it('names every step status', () => {
+    expect(STEP_STATUSES.map(status => stepStatusLabel(status, trans))).toEqual(
+      ['pending', 'queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']
+    );
   });
 });
 
