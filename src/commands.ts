@@ -1,5 +1,5 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { Notification } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
@@ -13,6 +13,7 @@ import {
 } from '@jupyterlab/ui-components';
 
 import { AutoflowAPI } from './api';
+import { confirmDelete, idArgs, NO_ARGS } from './commandHelpers';
 import { basename, messageOf } from './format';
 import { autoflowIcon } from './icons';
 import { RunsModel } from './model';
@@ -81,31 +82,13 @@ export interface ICommandContext {
 }
 
 /**
- * Command arguments: none.
- */
-const NO_ARGS = {
-  args: { type: 'object' as const, properties: {} }
-};
-
-/**
  * Command arguments: the run's `id`, by default the run under the context
  * menu.
  */
 function runIdArgs(trans: TranslationBundle, what: string) {
-  return {
-    args: {
-      type: 'object' as const,
-      properties: {
-        id: {
-          type: 'number' as const,
-          description: trans.__(
-            'The run to %1; by default the one under the context menu',
-            what
-          )
-        }
-      }
-    }
-  };
+  return idArgs(
+    trans.__('The run to %1; by default the one under the context menu', what)
+  );
 }
 
 /**
@@ -256,19 +239,7 @@ export function addCommands(context: ICommandContext): void {
     label: trans.__('Cancel Run'),
     caption: trans.__('Stop the run, or take it off the queue'),
     icon: stopIcon,
-    describedBy: {
-      args: {
-        type: 'object',
-        properties: {
-          id: {
-            type: 'number',
-            description: trans.__(
-              'The run to cancel; by default the one under the context menu'
-            )
-          }
-        }
-      }
-    },
+    describedBy: runIdArgs(trans, trans.__('cancel')),
     isEnabled: args => {
       const run = runOfCommand(context, args);
       return (
@@ -332,7 +303,7 @@ async function submitRun(
  * Open a run's executed notebook (at the failing cell); never throws.
  */
 export async function openRun(
-  context: ICommandContext,
+  context: Pick<ICommandContext, 'docManager' | 'trans'>,
   run: AutoflowAPI.IRun
 ): Promise<void> {
   try {
@@ -356,18 +327,15 @@ async function deleteRun(
   run: AutoflowAPI.IRun
 ): Promise<void> {
   const { trans } = context;
-  const result = await showDialog({
-    title: trans.__('Delete run #%1?', run.id),
-    body: trans.__(
+  const confirmed = await confirmDelete(
+    trans,
+    trans.__('Delete run #%1?', run.id),
+    trans.__(
       'The run of %1 leaves the history, and its executed notebook and log are deleted. This cannot be undone.',
       run.notebook
-    ),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Cancel') }),
-      Dialog.warnButton({ label: trans.__('Delete') })
-    ]
-  });
-  if (!result.button.accept) {
+    )
+  );
+  if (!confirmed) {
     return;
   }
   try {

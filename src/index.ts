@@ -37,7 +37,6 @@ import {
   addWorkflowRunCommands,
   openReport,
   openStepLog,
-  openStepRun,
   WorkflowRunCommandIDs
 } from './workflowRunCommands';
 import { WorkflowRunsModel } from './workflowRunsModel';
@@ -175,7 +174,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           model: workflowRuns,
           commands: app.commands,
           trans,
-          openStep: run => void openStepRun(context, run),
+          openStep: run => void openRun(context, run),
           openStepLog: run => void openStepLog(context, run),
           openReport: report => void openReport(context, report)
         })

@@ -5,6 +5,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 import { IDisposable } from '@lumino/disposable';
 
+import { idArgs } from './commandHelpers';
 import { ICommandContext, saveIfOpenAndDirty } from './commands';
 import { messageOf } from './format';
 import { ParametersToolbarExtension } from './widgets/ParametersCellToolbar';
@@ -110,18 +111,7 @@ export function addScheduleCommands(
   commands.addCommand(ScheduleCommandIDs.editSchedule, {
     label: trans.__('Edit Schedule…'),
     caption: trans.__('Change a schedule’s trigger, parameters and limits'),
-    describedBy: {
-      args: {
-        type: 'object',
-        properties: {
-          id: {
-            type: 'number',
-            description: trans.__('The schedule to edit')
-          }
-        },
-        required: ['id']
-      }
-    },
+    describedBy: idArgs(trans.__('The schedule to edit'), true),
     isEnabled: args => typeof args.id === 'number',
     execute: async args =>
       typeof args.id === 'number' ? editSchedule(dialogContext, args.id) : null

@@ -1,5 +1,5 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { Notification } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   deleteIcon,
@@ -12,6 +12,7 @@ import {
 } from '@jupyterlab/ui-components';
 
 import { AutoflowAPI } from './api';
+import { confirmDelete, idArgs } from './commandHelpers';
 import { messageOf } from './format';
 import { RunsModel } from './model';
 import { SchedulesModel } from './schedulesModel';
@@ -88,20 +89,13 @@ export function addScheduleListCommands(
   const ids = ScheduleListCommandIDs;
   const target = (args: { readonly id?: unknown }) =>
     scheduleOfCommand(context, args);
-  const describedBy = (what: string) => ({
-    args: {
-      type: 'object' as const,
-      properties: {
-        id: {
-          type: 'number' as const,
-          description: trans.__(
-            'The schedule to %1; by default the one under the context menu',
-            what
-          )
-        }
-      }
-    }
-  });
+  const describedBy = (what: string) =>
+    idArgs(
+      trans.__(
+        'The schedule to %1; by default the one under the context menu',
+        what
+      )
+    );
 
   commands.addCommand(ids.runNow, {
     label: trans.__('Run Now'),
@@ -291,19 +285,16 @@ async function deleteSchedule(
   schedule: AutoflowAPI.ISchedule
 ): Promise<void> {
   const { trans } = context;
-  const result = await showDialog({
-    title: trans.__('Delete schedule %1?', schedule.name),
-    body: trans.__(
+  const confirmed = await confirmDelete(
+    trans,
+    trans.__('Delete schedule %1?', schedule.name),
+    trans.__(
       '%1 (%2) stops running. Its runs stay in the history. This cannot be undone.',
       schedule.notebook,
       schedule.description
-    ),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Cancel') }),
-      Dialog.warnButton({ label: trans.__('Delete') })
-    ]
-  });
-  if (!result.button.accept) {
+    )
+  );
+  if (!confirmed) {
     return;
   }
   try {

@@ -16,6 +16,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 /* eslint-disable jupyter/prefer-lazy-imports -- the file type, widget factory and commands are registered at start-up */
 import { AutoflowClient } from './api';
+import { NO_ARGS } from './commandHelpers';
 import { messageOf } from './format';
 import { autoflowIcon } from './icons';
 import { ScheduleCommandIDs } from './scheduleCommands';
@@ -173,7 +174,7 @@ export const workflowEditorPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     commands.addCommand(WorkflowCommandIDs.runWorkflow, {
-      describedBy: { args: { type: 'object', properties: {} } },
+      describedBy: NO_ARGS,
       label: trans.__('Run Workflow'),
       caption: trans.__('Save the current workflow and run it now'),
       isEnabled: () => current() !== null,
@@ -181,7 +182,7 @@ export const workflowEditorPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     commands.addCommand(WorkflowCommandIDs.scheduleWorkflow, {
-      describedBy: { args: { type: 'object', properties: {} } },
+      describedBy: NO_ARGS,
       label: trans.__('Schedule Workflow…'),
       caption: trans.__('Save the current workflow and run it on a schedule'),
       isEnabled: () => current() !== null,

@@ -1,13 +1,14 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { Notification } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { deleteIcon, runIcon, stopIcon } from '@jupyterlab/ui-components';
 
 import { AutoflowAPI } from './api';
+import { confirmDelete, idArgs, NO_ARGS } from './commandHelpers';
 import { messageOf } from './format';
 import { autoflowIcon } from './icons';
-import { openCurrent, openRunLog, openRunOutput } from './openRun';
+import { openCurrent, openRunLog } from './openRun';
 import { WorkflowRunsModel } from './workflowRunsModel';
 import { canResume, isWorkflowRunActive } from './workflowRuns';
 
@@ -61,18 +62,8 @@ export function addWorkflowRunCommands(
 ): void {
   const { app, model, trans } = options;
   const { commands } = app;
-  const idArgs = (what: string) => ({
-    args: {
-      type: 'object' as const,
-      properties: {
-        id: {
-          type: 'number' as const,
-          description: trans.__('The workflow run to %1', what)
-        }
-      },
-      required: ['id']
-    }
-  });
+  const runIdArgs = (what: string) =>
+    idArgs(trans.__('The workflow run to %1', what), true);
   const runOf = (args: { readonly id?: unknown }) =>
     typeof args.id === 'number' ? model.find(args.id) : undefined;
 
@@ -80,17 +71,7 @@ export function addWorkflowRunCommands(
     label: trans.__('Show AutoFlow Workflow Runs'),
     caption: trans.__('Reveal the workflow runs in the AutoFlow sidebar'),
     icon: autoflowIcon,
-    describedBy: {
-      args: {
-        type: 'object',
-        properties: {
-          id: {
-            type: 'number',
-            description: trans.__('A workflow run to show the details of')
-          }
-        }
-      }
-    },
+    describedBy: idArgs(trans.__('A workflow run to show the details of')),
     execute: args => {
       options.showTab();
       if (typeof args.id === 'number') {
@@ -102,7 +83,7 @@ export function addWorkflowRunCommands(
   commands.addCommand(WorkflowRunCommandIDs.refresh, {
     label: trans.__('Refresh AutoFlow Workflow Runs'),
     caption: trans.__('Fetch the workflow runs now'),
-    describedBy: { args: { type: 'object', properties: {} } },
+    describedBy: NO_ARGS,
     execute: () => model.refresh()
   });
 
@@ -112,7 +93,7 @@ export function addWorkflowRunCommands(
       'Run again the failed, skipped, cancelled and changed steps, reusing the others'
     ),
     icon: runIcon,
-    describedBy: idArgs(trans.__('resume')),
+    describedBy: runIdArgs(trans.__('resume')),
     isEnabled: args => {
       const run = runOf(args);
       return run !== undefined && canResume(run) && !model.busy.has(run.id);
@@ -145,7 +126,7 @@ export function addWorkflowRunCommands(
     label: trans.__('Cancel Workflow Run'),
     caption: trans.__('Stop the running steps; pending ones never start'),
     icon: stopIcon,
-    describedBy: idArgs(trans.__('cancel')),
+    describedBy: runIdArgs(trans.__('cancel')),
     isEnabled: args => {
       const run = runOf(args);
       return (
@@ -178,7 +159,7 @@ export function addWorkflowRunCommands(
       "Delete the workflow run with its steps' runs, executed notebooks, logs and reports"
     ),
     icon: deleteIcon,
-    describedBy: idArgs(trans.__('delete')),
+    describedBy: runIdArgs(trans.__('delete')),
     isEnabled: args => {
       const run = runOf(args);
       return run !== undefined && !isWorkflowRunActive(run);
@@ -190,27 +171,6 @@ export function addWorkflowRunCommands(
       }
     }
   });
-}
-
-/**
- * Open a step's executed notebook (a failed one at the failing cell);
- * never throws.
- */
-export async function openStepRun(
-  options: Pick<IWorkflowRunCommandsOptions, 'docManager' | 'trans'>,
-  run: AutoflowAPI.IRun
-): Promise<void> {
-  try {
-    await openRunOutput(options.docManager, run);
-  } catch (error) {
-    Notification.error(
-      options.trans.__(
-        'Could not open %1: %2',
-        run.output ?? run.notebook,
-        messageOf(error)
-      )
-    );
-  }
 }
 
 /**
@@ -266,18 +226,15 @@ async function deleteWorkflowRun(
   run: AutoflowAPI.IWorkflowRun
 ): Promise<void> {
   const { model, trans } = options;
-  const result = await showDialog({
-    title: trans.__('Delete workflow run #%1?', run.id),
-    body: trans.__(
+  const confirmed = await confirmDelete(
+    trans,
+    trans.__('Delete workflow run #%1?', run.id),
+    trans.__(
       "The run of %1 leaves the history, with its steps' runs; their executed notebooks, logs and reports are deleted. This cannot be undone.",
       run.workflow
-    ),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Cancel') }),
-      Dialog.warnButton({ label: trans.__('Delete') })
-    ]
-  });
-  if (!result.button.accept) {
+    )
+  );
+  if (!confirmed) {
     return;
   }
   try {
