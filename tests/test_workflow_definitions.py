@@ -557,3 +557,41 @@ def test_retries_report_and_timeouts_are_read_into_the_step() -> None:
     assert (step.retries.count, step.retries.backoff) == (2, 3)
     assert [step.retries.delay(n) for n in (1, 2, 3)] == [3, 6, 12]
     assert (step.report.formats, step.report.template) == (("pdf",), None)
+
+
+def test_values_json_cannot_hold_are_refused_where_they_are_written() -> None:
+    text = """
+        name: Odd values
+        parameters:
+          limit: {default: .inf}
+        steps:
+          - key: a
+            notebook: a.ipynb
+            parameters:
+              ratio: .nan
+              blob: !!binary aGVsbG8=
+              tags: !!set {north, south}
+        """
+
+    assert _problems(text) == [
+        (
+            "inf is not a number a workflow can hold; write a finite number.",
+            3,
+            "parameters.limit.default",
+        ),
+        (
+            "nan is not a number a workflow can hold; write a finite number.",
+            8,
+            "steps.0.parameters.ratio",
+        ),
+        (
+            "YAML binary data cannot be a value here; write a list or a string.",
+            9,
+            "steps.0.parameters.blob",
+        ),
+        (
+            "A YAML set cannot be a value here; write a list or a string.",
+            10,
+            "steps.0.parameters.tags",
+        ),
+    ]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 from graphlib import CycleError, TopologicalSorter
@@ -165,6 +167,13 @@ def parse(text: str) -> ParsedWorkflow:
         )
     data = plain(document)
     parsed = ParsedWorkflow(document, None, [], data)
+    unsupported = [
+        parsed.issue(message, path, _step_key(data, path))
+        for path, message in _unsupported(document)
+    ]
+    if unsupported:
+        parsed.issues = unsupported
+        return parsed
     if not isinstance(data, dict):
         what = "empty" if data is None else "not a mapping"
         message = f"The file is {what}: a workflow is a mapping with a 'name' and 'steps'."
@@ -215,6 +224,21 @@ def plain(node: Any) -> Any:
     if isinstance(node, float):
         return float(node)
     return str(node)
+
+
+def _unsupported(node: Any, path: Path = ()) -> Iterable[tuple[Path, str]]:
+    """Values YAML can write but JSON cannot hold (NaN, infinities, binary, sets)."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _unsupported(value, (*path, str(key)))
+    elif isinstance(node, list | tuple):
+        for index, value in enumerate(node):
+            yield from _unsupported(value, (*path, index))
+    elif isinstance(node, float) and not math.isfinite(node):
+        yield path, f"{node!r} is not a number a workflow can hold; write a finite number."
+    elif isinstance(node, bytes | AbstractSet):
+        kind = "YAML binary data" if isinstance(node, bytes) else "A YAML set"
+        yield path, f"{kind} cannot be a value here; write a list or a string."
 
 
 def _schema_issues(parsed: ParsedWorkflow, data: Any) -> list[WorkflowIssue]:
