@@ -11,6 +11,7 @@ import {
   IWorkflowStep,
   ReportFormat
 } from '../workflowDocument';
+import { CommitInput } from './CommitInput';
 
 const EDITOR_CLASS = 'jp-autoflow-StepEditor';
 const SECTION_CLASS = 'jp-autoflow-StepEditor-section';
@@ -431,26 +432,12 @@ function LiteralInput(props: {
   label: string;
   onCommit(value: unknown): void;
 }): JSX.Element {
-  const text = literalText(props.value);
-  const [value, setValue] = React.useState(text);
-  React.useEffect(() => setValue(text), [text]);
-  const commit = () => {
-    if (value !== text) {
-      props.onCommit(parseLiteral(value));
-    }
-  };
   return (
-    <input
+    <CommitInput
       className={INPUT_CLASS}
-      aria-label={props.label}
-      value={value}
-      onChange={event => setValue(event.target.value)}
-      onBlur={commit}
-      onKeyDown={event => {
-        if (event.key === 'Enter') {
-          commit();
-        }
-      }}
+      label={props.label}
+      value={literalText(props.value)}
+      onCommit={text => props.onCommit(parseLiteral(text))}
     />
   );
 }

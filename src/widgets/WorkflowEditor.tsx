@@ -19,6 +19,7 @@ import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { AutoflowAPI, AutoflowClient } from '../api';
+import { CommitInput } from '../components/CommitInput';
 import { ParametersForm } from '../components/ParametersForm';
 import {
   literalText,
@@ -699,23 +700,14 @@ function NameInput(props: {
   label: string;
   onCommit(value: string): void;
 }): JSX.Element {
-  const [value, setValue] = React.useState(props.value);
-  React.useEffect(() => setValue(props.value), [props.value]);
-  const commit = () => {
-    if (value.trim() && value !== props.value) {
-      props.onCommit(value.trim());
-    }
-  };
   return (
-    <input
+    <CommitInput
       className={`jp-mod-styled ${NAME_CLASS}`}
-      aria-label={props.label}
-      value={value}
-      onChange={event => setValue(event.target.value)}
-      onBlur={commit}
-      onKeyDown={event => {
-        if (event.key === 'Enter') {
-          commit();
+      label={props.label}
+      value={props.value}
+      onCommit={text => {
+        if (text.trim()) {
+          props.onCommit(text.trim());
         }
       }}
     />
@@ -731,27 +723,15 @@ function DefaultInput(props: {
   placeholder: string;
   onCommit(value: unknown): void;
 }): JSX.Element {
-  const text = props.value === undefined ? '' : literalText(props.value);
-  const [value, setValue] = React.useState(text);
-  React.useEffect(() => setValue(text), [text]);
-  const commit = () => {
-    if (value !== text) {
-      props.onCommit(value.trim() === '' ? undefined : parseLiteral(value));
-    }
-  };
   return (
-    <input
+    <CommitInput
       className={INPUT_CLASS}
-      aria-label={props.label}
+      label={props.label}
       placeholder={props.placeholder}
-      value={value}
-      onChange={event => setValue(event.target.value)}
-      onBlur={commit}
-      onKeyDown={event => {
-        if (event.key === 'Enter') {
-          commit();
-        }
-      }}
+      value={props.value === undefined ? '' : literalText(props.value)}
+      onCommit={text =>
+        props.onCommit(text.trim() === '' ? undefined : parseLiteral(text))
+      }
     />
   );
 }
