@@ -1,17 +1,15 @@
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
 import { PanelMessage } from './PanelMessage';
 import { IScheduleActions, ScheduleRow } from './ScheduleRow';
+import { TabView } from './TabView';
 import { useNow } from './useNow';
 
 const VIEW_CLASS = 'jp-autoflow-SchedulesView';
-const HEADER_CLASS = 'jp-autoflow-RunsView-header';
 const BODY_CLASS = 'jp-autoflow-SchedulesView-body';
 const LIST_CLASS = 'jp-autoflow-ScheduleList';
-const BANNER_CLASS = 'jp-autoflow-RunsView-banner';
 
 /**
  * How often relative times ("in 5 min") are brought up to date (ms).
@@ -46,53 +44,42 @@ export function SchedulesView(props: ISchedulesViewProps): JSX.Element {
     CLOCK_INTERVAL
   );
   return (
-    <div className={VIEW_CLASS}>
-      <div className={HEADER_CLASS}>
-        {props.heading}
-        <ToolbarButtonComponent
-          icon={refreshIcon}
-          tooltip={trans.__('Refresh schedules')}
-          onClick={props.onRefresh}
+    <TabView
+      className={VIEW_CLASS}
+      bodyClassName={BODY_CLASS}
+      heading={props.heading}
+      refreshLabel={trans.__('Refresh schedules')}
+      onRefresh={props.onRefresh}
+      errorMessage={errorMessage}
+    >
+      {schedules === null ? (
+        errorMessage ? null : (
+          <PanelMessage message={trans.__('Loading schedules…')} />
+        )
+      ) : schedules.length === 0 ? (
+        <PanelMessage
+          message={trans.__('No schedules yet.')}
+          detail={trans.__(
+            "To run a notebook on a schedule, open it and click Schedule… in the notebook's toolbar."
+          )}
         />
-      </div>
-      <div className={BODY_CLASS}>
-        {errorMessage ? (
-          <div className={BANNER_CLASS} role="alert">
-            {errorMessage}
-          </div>
-        ) : null}
-        {schedules === null ? (
-          errorMessage ? null : (
-            <PanelMessage message={trans.__('Loading schedules…')} />
-          )
-        ) : schedules.length === 0 ? (
-          <PanelMessage
-            message={trans.__('No schedules yet.')}
-            detail={trans.__(
-              "To run a notebook on a schedule, open it and click Schedule… in the notebook's toolbar."
-            )}
-          />
-        ) : (
-          <ul
-            className={LIST_CLASS}
-            aria-label={trans.__('AutoFlow schedules')}
-          >
-            {schedules.map(schedule => (
-              <ScheduleRow
-                key={schedule.id}
-                schedule={schedule}
-                busy={busy.has(schedule.id)}
-                now={now}
-                trans={trans}
-                onRunNow={props.onRunNow}
-                onSetPaused={props.onSetPaused}
-                onMore={props.onMore}
-                onShowRun={props.onShowRun}
-              />
-            ))}
-          </ul>
-        )}
-      </div>
-    </div>
+      ) : (
+        <ul className={LIST_CLASS} aria-label={trans.__('AutoFlow schedules')}>
+          {schedules.map(schedule => (
+            <ScheduleRow
+              key={schedule.id}
+              schedule={schedule}
+              busy={busy.has(schedule.id)}
+              now={now}
+              trans={trans}
+              onRunNow={props.onRunNow}
+              onSetPaused={props.onSetPaused}
+              onMore={props.onMore}
+              onShowRun={props.onShowRun}
+            />
+          ))}
+        </ul>
+      )}
+    </TabView>
   );
 }

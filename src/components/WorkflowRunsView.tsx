@@ -1,22 +1,17 @@
 import { TranslationBundle } from '@jupyterlab/translation';
-import {
-  Button,
-  refreshIcon,
-  ToolbarButtonComponent
-} from '@jupyterlab/ui-components';
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
 import { PanelMessage } from './PanelMessage';
+import { TabView } from './TabView';
 import { useNow } from './useNow';
 import { IWorkflowRunDetailsActions } from './WorkflowRunDetails';
 import { WorkflowRunRow } from './WorkflowRunRow';
 
 const VIEW_CLASS = 'jp-autoflow-RunsView jp-autoflow-WorkflowRunsView';
-const HEADER_CLASS = 'jp-autoflow-RunsView-header';
 const BODY_CLASS =
   'jp-autoflow-RunsView-body jp-autoflow-WorkflowRunsView-body';
-const BANNER_CLASS = 'jp-autoflow-RunsView-banner';
 const LIST_CLASS = 'jp-autoflow-WorkflowRunsView-list';
 const MORE_CLASS = 'jp-autoflow-WorkflowRunsView-more';
 
@@ -57,66 +52,58 @@ export function WorkflowRunsView(props: IWorkflowRunsViewProps): JSX.Element {
   const { runs, trans } = props;
   const now = useNow(true, CLOCK_INTERVAL);
   return (
-    <div className={VIEW_CLASS}>
-      <div className={HEADER_CLASS}>
-        {props.heading}
-        <ToolbarButtonComponent
-          icon={refreshIcon}
-          tooltip={trans.__('Refresh workflow runs')}
-          onClick={props.onRefresh}
+    <TabView
+      className={VIEW_CLASS}
+      bodyClassName={BODY_CLASS}
+      heading={props.heading}
+      refreshLabel={trans.__('Refresh workflow runs')}
+      onRefresh={props.onRefresh}
+      errorMessage={props.errorMessage}
+    >
+      {!props.loaded && runs.length === 0 ? (
+        <PanelMessage message={trans.__('Loading workflow runs…')} />
+      ) : runs.length === 0 ? (
+        <PanelMessage
+          message={trans.__(
+            'No workflow runs yet. Open a .autoflow.yaml file to run a workflow.'
+          )}
         />
-      </div>
-      <div className={BODY_CLASS}>
-        {props.errorMessage ? (
-          <div className={BANNER_CLASS} role="alert">
-            {props.errorMessage}
-          </div>
-        ) : null}
-        {!props.loaded && runs.length === 0 ? (
-          <PanelMessage message={trans.__('Loading workflow runs…')} />
-        ) : runs.length === 0 ? (
-          <PanelMessage
-            message={trans.__(
-              'No workflow runs yet. Open a .autoflow.yaml file to run a workflow.'
-            )}
-          />
-        ) : (
-          <ul className={LIST_CLASS} aria-label={trans.__('Workflow runs')}>
-            {runs.map(run => (
-              <WorkflowRunRow
-                key={run.id}
-                run={run}
-                expanded={props.expanded.has(run.id)}
-                busy={props.busy.has(run.id)}
-                now={now}
-                trans={trans}
-                onToggle={props.onToggle}
-                onResume={props.onResume}
-                onCancel={props.onCancel}
-                onDelete={props.onDelete}
-                onOpenStep={props.onOpenStep}
-                onOpenStepLog={props.onOpenStepLog}
-                onOpenReport={props.onOpenReport}
-              />
-            ))}
-          </ul>
-        )}
-        {props.hasMore ? (
-          <div className={MORE_CLASS}>
-            <Button
-              type="button"
-              small
-              minimal
-              disabled={props.loadingMore}
-              onClick={props.onLoadMore}
-            >
-              {props.loadingMore
-                ? trans.__('Loading…')
-                : trans.__('Load older workflow runs')}
-            </Button>
-          </div>
-        ) : null}
-      </div>
-    </div>
+      ) : (
+        <ul className={LIST_CLASS} aria-label={trans.__('Workflow runs')}>
+          {runs.map(run => (
+            <WorkflowRunRow
+              key={run.id}
+              run={run}
+              expanded={props.expanded.has(run.id)}
+              busy={props.busy.has(run.id)}
+              now={now}
+              trans={trans}
+              onToggle={props.onToggle}
+              onResume={props.onResume}
+              onCancel={props.onCancel}
+              onDelete={props.onDelete}
+              onOpenStep={props.onOpenStep}
+              onOpenStepLog={props.onOpenStepLog}
+              onOpenReport={props.onOpenReport}
+            />
+          ))}
+        </ul>
+      )}
+      {props.hasMore ? (
+        <div className={MORE_CLASS}>
+          <Button
+            type="button"
+            small
+            minimal
+            disabled={props.loadingMore}
+            onClick={props.onLoadMore}
+          >
+            {props.loadingMore
+              ? trans.__('Loading…')
+              : trans.__('Load older workflow runs')}
+          </Button>
+        </div>
+      ) : null}
+    </TabView>
   );
 }
