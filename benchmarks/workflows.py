@@ -150,9 +150,27 @@ def run_benchmarks(work: Path) -> list[str]:
         "",
         f"2. Parallel branches: {BRANCHES} independent steps of {BRANCH_SECONDS} s, {SLOTS} slots",
         f"   POST -> workflow final {show(parallel)}, at most {overlaps} steps running at once",
+        *_timeline(run),
         f"   (target <= {TARGET_PARALLEL_SECONDS:g} s)  "
         f"{verdict(parallel <= TARGET_PARALLEL_SECONDS)}",
     ]
+
+
+def _timeline(run: dict[str, Any]) -> list[str]:
+    """Each step's run from the server's records, in seconds after the workflow run's creation."""
+    began = parse_time(run["created_at"])
+    assert began is not None
+    lines = []
+    for step in run["steps"]:
+        times = [
+            parse_time(step["run"][key]) for key in ("created_at", "started_at", "finished_at")
+        ]
+        queued, started, ended = ((t - began).total_seconds() if t else 0.0 for t in times)
+        lines.append(
+            f"     {step['key']}: queued +{queued:.2f} s, started +{started:.2f} s, "
+            f"ended +{ended:.2f} s"
+        )
+    return lines
 
 
 def _most_at_once(run: dict[str, Any]) -> int:
