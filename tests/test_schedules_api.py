@@ -234,10 +234,19 @@ async def test_run_now_queues_a_run_with_the_schedules_parameters(
         "schedule_id": schedule["id"],
         "schedule_name": "daily",
         "scheduled_for": None,
+        "workflow_run_id": None,
+        "workflow_name": None,
+        "step_key": None,
+        "attempt": None,
     }
     assert (await wait_for_run(run["id"]))["status"] == "succeeded"
     _, fetched = await api("GET", f"schedules/{schedule['id']}")
-    assert fetched["last_run"] == {"id": run["id"], "status": "succeeded", "scheduled_for": None}
+    assert fetched["last_run"] == {
+        "id": run["id"],
+        "status": "succeeded",
+        "scheduled_for": None,
+        "workflow_run": False,
+    }
 
 
 async def test_edit_changes_trigger_parameters_and_target(
