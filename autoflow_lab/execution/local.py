@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -84,6 +86,8 @@ class LocalExecutor(Executor):
     def __init__(self, max_workers: int, **kwargs: Any) -> None:
         super().__init__(max_workers, **kwargs)
         self._context = multiprocessing.get_context("spawn")
+        # Kernels' sockets, removed at shutdown with whatever killed kernels left.
+        self._sockets = tempfile.mkdtemp(prefix="autoflow-")
         self._workers: set[_Worker] = set()  # alive, busy or idle
         self._idle: list[_Worker] = []
         self._busy: dict[int, _Worker] = {}
@@ -128,6 +132,7 @@ class LocalExecutor(Executor):
             worker.kill()
             worker.connection.close()
         await asyncio.to_thread(_join, [worker.process for worker in workers])
+        await asyncio.to_thread(shutil.rmtree, self._sockets, ignore_errors=True)
 
     def _spawn(self, loop: asyncio.AbstractEventLoop) -> _Worker:
         ours, theirs = self._context.Pipe()
@@ -135,7 +140,7 @@ class LocalExecutor(Executor):
         # Daemonic: should the server exit without shutdown(), its workers go too.
         process = self._context.Process(
             target=_serve,
-            args=(theirs, self.prestart_kernels),
+            args=(theirs, self.prestart_kernels, self._sockets),
             name=f"autoflow-worker-{self._spawned}",
             daemon=True,
         )
@@ -253,9 +258,9 @@ def _join(processes: list[BaseProcess]) -> None:
         process.join(5)
 
 
-def _serve(connection: Connection, prestart_kernels: bool) -> None:
+def _serve(connection: Connection, prestart_kernels: bool, sockets_folder: str) -> None:
     """A worker's entry point. Papermill is imported here, in the worker only: it pulls
     in numpy and pyarrow, which an idle server has no use for."""
     from .worker import serve
 
-    serve(connection, prestart_kernels)
+    serve(connection, prestart_kernels, sockets_folder)

@@ -7,6 +7,8 @@ import json
 import math
 import os
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,7 @@ from papermill.exceptions import PapermillExecutionError
 from papermill.iorw import papermill_io
 from papermill.log import logger as papermill_logger
 from papermill.utils import remove_args
+from traitlets import default
 
 from ..models import RunError, RunProgress
 from . import executed_notebook
@@ -49,6 +52,40 @@ class Writable(Protocol):
     def write(self, text: str, /) -> int: ...
 
     def flush(self) -> None: ...
+
+
+# Where kernels' socket folders go: the executor's own temporary folder, which it
+# removes when it shuts down (its workers, killed then, cannot clean up after
+# their kernels); None: the system's temporary folder.
+SOCKETS_FOLDER: str | None = None
+
+
+class LocalSocketKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel listens on Unix sockets in a folder of its own.
+
+    Over TCP, kernels starting at once (a worker's run and its spare, other
+    workers) can pick the same free port, and the later one dies on start-up
+    ("Address already in use"). The folder's path is short: a socket path may
+    hold no more than about 100 bytes.
+    """
+
+    _socket_folder: str | None = None
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc"
+
+    @default("ip")
+    def _default_ip(self) -> str:
+        self._socket_folder = tempfile.mkdtemp(prefix="k-", dir=SOCKETS_FOLDER)
+        return os.path.join(self._socket_folder, "kernel")
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if not restart and self._socket_folder is not None:
+            shutil.rmtree(self._socket_folder, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources
 
 
 class RunControl:
@@ -106,7 +143,7 @@ class RunControl:
         """
         control = self
 
-        class RunKernelManager(AsyncKernelManager):
+        class RunKernelManager(LocalSocketKernelManager):
             async def start_kernel(self, **kwargs: Any) -> None:  # type: ignore[override]
                 if output is not None:
                     reading, writing = os.pipe()

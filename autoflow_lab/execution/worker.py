@@ -15,6 +15,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import NoReturn
 
+from . import notebook_job
 from .base import RunOutcome, RunSpec, StopReason, redact_outcome
 from .notebook_job import RunControl, execute_run
 from .process_groups import kill_process_group
@@ -24,10 +25,13 @@ from .spare_kernels import SpareKernel, start_spare
 Send = Callable[[object], None]
 
 
-def serve(connection: Connection, prestart_kernels: bool = True) -> None:
+def serve(
+    connection: Connection, prestart_kernels: bool = True, sockets_folder: str | None = None
+) -> None:
     """The worker's main loop; returns when the parent closes the pipe."""
     # Ctrl-C in the server's terminal is for the server; it stops workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    notebook_job.SOCKETS_FOLDER = sockets_folder
     sending = threading.Lock()  # the spare kernel's thread sends too
 
     def send(message: object) -> None:
