@@ -262,9 +262,11 @@ class LabPage:
         return self.schedule_dialog()
 
     def schedule_dialog(self) -> Locator:
-        """The open Schedule dialog, once its form is shown."""
+        """The open Schedule dialog, once its form is shown and Lab has put the focus in
+        its first field (a later focus would take keystrokes meant for another field)."""
         dialog = self.page.get_by_role("dialog")
         expect(dialog.locator(".jp-autoflow-ScheduleForm")).to_be_visible(timeout=30_000)
+        expect(dialog.locator("input").first).to_be_focused()
         return dialog
 
     @staticmethod
