@@ -27,7 +27,7 @@ from typing import Any
 
 import nbformat
 
-from ..errors import AlreadyFired, AutoflowError, Conflict, InvalidInput, NotFound
+from ..errors import AlreadyFired, AutoflowError, Conflict, InvalidInput, NotFound, Unavailable
 from ..models import (
     NotebookParameters,
     Run,
@@ -87,7 +87,6 @@ class WorkflowService:
         self._flowapi_url = flowapi_url
         self._heartbeat_interval = heartbeat_interval
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._finished: dict[int, asyncio.Event] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticking: asyncio.Task[None] | None = None
         self._closing = False
@@ -209,7 +208,6 @@ class WorkflowService:
             owner_id,
         )
         stored = await asyncio.to_thread(create)
-        self._finished[stored.id] = asyncio.Event()
         self._spawn(self._advance(stored.id))
         return stored.wire
 
@@ -242,9 +240,6 @@ class WorkflowService:
         )
         await asyncio.to_thread(create)
 
-    async def has_unfinished(self, schedule_id: int) -> bool:
-        return await asyncio.to_thread(self._store.has_unfinished, schedule_id)
-
     async def get(self, workflow_run_id: int) -> WorkflowRun:
         return (await asyncio.to_thread(self._store.get, workflow_run_id)).wire
 
@@ -258,16 +253,6 @@ class WorkflowService:
             query.schedule,
         )
         return await asyncio.to_thread(page)
-
-    async def wait(self, workflow_run_id: int) -> WorkflowRun:
-        """The workflow run once it has finished (runs this process advances)."""
-        finished = self._finished.setdefault(workflow_run_id, asyncio.Event())
-        while True:
-            run = await self.get(workflow_run_id)
-            if run.status.is_final:
-                return run
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(finished.wait(), self._heartbeat_interval)
 
     async def cancel(self, workflow_run_id: int) -> WorkflowRun:
         """Cancel the steps still to run and stop those running."""
@@ -304,7 +289,6 @@ class WorkflowService:
         resume = partial(self._store.resume, workflow_run_id, data, rerun, me)
         if not await asyncio.to_thread(resume):
             raise Conflict(f"Workflow run {workflow_run_id} is being resumed already.")
-        self._finished[workflow_run_id] = asyncio.Event()
         self._spawn(self._advance(workflow_run_id))
         return await self.get(workflow_run_id)
 
@@ -564,8 +548,8 @@ class WorkflowService:
         try:
             try:
                 run = await self._runs.submit(request, trigger)
-            except AlreadyFired:
-                raise
+            except (AlreadyFired, Unavailable):
+                raise  # the database's word, not the step's: the next advance tries again
             except AutoflowError as refusal:
                 run = await self._runs.record_refusal(request, trigger, refusal)
         except AlreadyFired:
@@ -651,9 +635,6 @@ class WorkflowService:
                 error += f"; {skipped} step{'s' if skipped > 1 else ''} after it skipped."
         finish = partial(self._store.finish, stored.id, status, utcnow(), error, me)
         await asyncio.to_thread(finish)
-        event = self._finished.get(stored.id)
-        if event is not None:
-            event.set()
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -170,14 +170,6 @@ class WorkflowRunStore:
         with self._sessions() as session:
             return [(row.id, row.owner_id) for row in session.execute(query)]
 
-    def has_unfinished(self, schedule_id: int) -> bool:
-        query = select(WorkflowRunRow.id).where(
-            WorkflowRunRow.schedule_id == schedule_id,
-            WorkflowRunRow.status.in_(UNFINISHED),
-        )
-        with self._sessions() as session:
-            return session.scalars(query.limit(1)).first() is not None
-
     def adopt(self, workflow_run_id: int, previous_owner: int | None, owner_id: int) -> bool:
         """Take over a running workflow run from a gone owner; False if another did first."""
         return self._change(
