@@ -9,7 +9,7 @@ import pytest
 
 from .waiting import eventually_async
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
+pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.flowapi"]
 
 FINAL_STATUSES = {"succeeded", "failed", "cancelled"}
 
