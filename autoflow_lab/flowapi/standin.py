@@ -713,7 +713,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--secret",
         default=os.environ.get("FLOWAPI_STANDIN_SECRET"),
-        help="secret that signs tokens (default: $FLOWAPI_STANDIN_SECRET, else a random one)",
+        help="secret that signs tokens, 32 characters or more (default: "
+        "$FLOWAPI_STANDIN_SECRET, else a random one)",
     )
     parser.add_argument("--first-date", default="2016-01-01", type=_iso)
     parser.add_argument("--days", type=int, default=7, help="days available at start")
@@ -738,6 +739,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 async def _serve_forever(args: argparse.Namespace, standin: StandIn) -> None:
     sockets = netutil.bind_sockets(args.port, args.host)
+    standin._port = sockets[0].getsockname()[1]  # the one chosen, given --port 0
     server = httpserver.HTTPServer(make_app(standin.state, standin.secret))
     server.add_sockets(sockets)
     log.info("FlowAPI stand-in serving on %s", standin.url)
