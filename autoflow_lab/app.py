@@ -14,6 +14,7 @@ from .config import (
     build_schedule_service,
     build_workflow_service,
     database_url,
+    kernel_flowapi_token,
     passed_environment,
 )
 from .routes import MATHJAX_ROUTE, mathjax_handler, route_handlers
@@ -64,7 +65,7 @@ class AutoflowApp(AutoflowSettings, ExtensionApp):
                 "AutoFlow Lab: kernel_env_vars not set in the server's environment: %s",
                 ", ".join(missing),
             )
-        return environment
+        return {**kernel_flowapi_token(self), **environment}
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(route_handlers(self.runs, self.schedules, self.workflows))

@@ -32,12 +32,22 @@ from traitlets.config.loader import ConfigFileNotFound, JSONFileConfigLoader, Py
 
 from .errors import InvalidInput
 from .execution import Executor, LocalExecutor
+from .flowapi.client import FlowapiSettings
 from .models import MAX_TIMEOUT_SECONDS
 from .reports import ReportSettings
-from .services import Retention, RunService, ScheduleService, WorkflowService, Workspace
+from .services import (
+    DataTrigger,
+    Retention,
+    RunService,
+    ScheduleService,
+    ScheduleTargets,
+    WorkflowService,
+    Workspace,
+)
 from .store import (
     InstanceKind,
     RunStore,
+    ScheduleDateStore,
     ScheduleStore,
     WorkflowRunStore,
     default_database_url,
@@ -218,7 +228,35 @@ class AutoflowSettings(HasTraits):
     flowapi_url = Unicode(
         "",
         config=True,
-        help="FlowAPI's URL, which workflow steps read with {from: flowapi_url}.",
+        help=(
+            "FlowAPI's URL: data-trigger schedules ask it for available dates, and workflow "
+            "steps read it with {from: flowapi_url}."
+        ),
+    )
+
+    flowapi_token_env = Unicode(
+        "FLOWAPI_TOKEN",
+        config=True,
+        help=(
+            "Name of the server's environment variable holding the FlowAPI token (a JWT from "
+            "FlowAuth). Data triggers read it at each check; run kernels get it as "
+            "FLOWAPI_TOKEN, a secret redacted from their outputs. It is never stored."
+        ),
+    )
+
+    flowapi_timeout = Float(
+        30.0,
+        config=True,
+        help="Seconds a data trigger waits for each FlowAPI call before recording a timeout.",
+    )
+
+    data_max_attempts = Integer(
+        3,
+        config=True,
+        help=(
+            "Runs of a reference date before a data trigger gives it up, for schedules that "
+            "set no max_attempts of their own."
+        ),
     )
 
     executor_class = Type(
@@ -348,6 +386,12 @@ def passed_environment(names: Iterable[str]) -> tuple[dict[str, str], list[str]]
     return {name: os.environ[name] for name in names if name in os.environ}, missing
 
 
+def kernel_flowapi_token(settings: AutoflowSettings) -> dict[str, str]:
+    """``FLOWAPI_TOKEN`` for run kernels, from the variable ``flowapi_token_env`` names."""
+    token = os.environ.get(settings.flowapi_token_env)
+    return {"FLOWAPI_TOKEN": token} if token else {}
+
+
 def build_schedule_service(
     settings: AutoflowSettings, runs: RunService, workflows: WorkflowService
 ) -> ScheduleService:
@@ -355,10 +399,26 @@ def build_schedule_service(
 
     Servers sharing the database re-read changed schedules at each heartbeat interval.
     """
-    return ScheduleService(
-        ScheduleStore(runs.engine),
+    store = ScheduleStore(runs.engine)
+    targets = ScheduleTargets(runs, workflows)
+    flowapi = FlowapiSettings(
+        url=settings.flowapi_url.rstrip("/"),
+        token_variable=settings.flowapi_token_env,
+        timeout=settings.flowapi_timeout,
+    )
+    data = DataTrigger(
+        store,
+        ScheduleDateStore(runs.engine),
+        targets,
         runs,
-        workflows,
+        flowapi,
+        max_attempts=settings.data_max_attempts,
+    )
+    return ScheduleService(
+        store,
+        runs,
+        targets,
+        data,
         catch_up_window=settings.catch_up_window,
         sync_interval=settings.heartbeat_interval,
     )

@@ -200,6 +200,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/schedules/{schedule_id}/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A data trigger's check of FlowAPI now: starts the runs of due dates. A FlowAPI failure is answered (and recorded on the schedule) as the check's status. */
+    post: operations['checkSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/schedules/{schedule_id}/dates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A data trigger's reference dates for its current parameters, with their states. */
+    get: operations['listScheduleDates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/schedules/{schedule_id}/dates/{reference_date}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Re-arm a failed or given-up reference date, then check FlowAPI, which runs it if the date is still available. */
+    post: operations['retryScheduleDate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/notebooks/parameters': {
     parameters: {
       query?: never;
@@ -366,6 +417,12 @@ export interface components {
      */
     CatchUp: 'skip' | 'latest';
     /**
+     * CheckStatus
+     * @description How the latest look at FlowAPI went.
+     * @enum {string}
+     */
+    CheckStatus: 'ok' | 'unreachable' | 'timeout' | 'denied' | 'error';
+    /**
      * CronTriggerSpec
      * @description Fires on a five-field cron expression with standard semantics, in a timezone.
      */
@@ -402,6 +459,33 @@ export interface components {
       timezone: string | null;
     };
     /**
+     * DataCheckResult
+     * @description What ``POST schedules/<id>/check`` did.
+     */
+    DataCheckResult: {
+      check: components['schemas']['FlowapiCheck'];
+      /** @description Reference dates whose runs this check started. */
+      started: string[];
+    };
+    /** DateCounts */
+    DateCounts: {
+      /** @default 0 */
+      pending: number;
+      /** @default 0 */
+      running: number;
+      /** @default 0 */
+      succeeded: number;
+      /** @default 0 */
+      failed: number;
+      /** @default 0 */
+      given_up: number;
+    };
+    /**
+     * DateState
+     * @enum {string}
+     */
+    DateState: 'pending' | 'running' | 'succeeded' | 'failed' | 'given_up';
+    /**
      * ErrorBody
      * @description Body of every 4xx and 5xx answer.
      */
@@ -429,6 +513,20 @@ export interface components {
       | 'Conflict'
       | 'Unavailable'
       | 'InternalError';
+    /**
+     * EventType
+     * @description FlowAPI's event types, whose available dates the trigger watches.
+     * @enum {string}
+     */
+    EventType: 'calls' | 'sms' | 'mds' | 'topups';
+    /** FlowapiCheck */
+    FlowapiCheck: {
+      /** Format: date-time */
+      at: string;
+      status: components['schemas']['CheckStatus'];
+      /** @description What happened, in words; the next check tries again. */
+      message: string;
+    };
     /**
      * IntervalTriggerSpec
      * @description Fires every ``seconds``, counted from ``start`` (or from the schedule's creation).
@@ -464,6 +562,96 @@ export interface components {
        * @default null
        */
       start: string | null;
+    };
+    /**
+     * NewDataTriggerSpec
+     * @description Checks FlowAPI's available dates on a cron, and runs once for each new reference date.
+     */
+    'NewDataTriggerSpec-Input': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'new_data';
+      /**
+       * @description When to check FlowAPI: a five-field cron expression.
+       * @default 0 * * * *
+       */
+      expression?: string;
+      /**
+       * @description IANA timezone of the cron, and of 'today' for lookback_days.
+       * @default null
+       */
+      timezone?: string | null;
+      /** @description A date is available when any of these event types has it (their union). */
+      event_types: components['schemas']['EventType'][];
+      /**
+       * @description No runs for earlier dates.
+       * @default null
+       */
+      earliest_date?: string | null;
+      /** @description The days a run needs, all of which must be available: dates, day offsets from the reference date, and [start, end) pairs of them; it gives the date_ranges parameter. [0] is the reference date alone. */
+      stencil?: (number | string | (number | string)[])[];
+      /**
+       * @description Only reference dates within this many days before today; null: all.
+       * @default null
+       */
+      lookback_days?: number | null;
+      /**
+       * @description Runs a check starts at most, oldest dates first.
+       * @default 10
+       */
+      max_runs_per_check?: number;
+      /**
+       * @description Runs of a date before it is given up; null: the server's default.
+       * @default null
+       */
+      max_attempts?: number | null;
+    };
+    /**
+     * NewDataTriggerSpec
+     * @description Checks FlowAPI's available dates on a cron, and runs once for each new reference date.
+     */
+    'NewDataTriggerSpec-Output': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'new_data';
+      /**
+       * @description When to check FlowAPI: a five-field cron expression.
+       * @default 0 * * * *
+       */
+      expression: string;
+      /**
+       * @description IANA timezone of the cron, and of 'today' for lookback_days.
+       * @default null
+       */
+      timezone: string | null;
+      /** @description A date is available when any of these event types has it (their union). */
+      event_types: components['schemas']['EventType'][];
+      /**
+       * @description No runs for earlier dates.
+       * @default null
+       */
+      earliest_date: string | null;
+      /** @description The days a run needs, all of which must be available: dates, day offsets from the reference date, and [start, end) pairs of them; it gives the date_ranges parameter. [0] is the reference date alone. */
+      stencil: (number | string | (number | string)[])[];
+      /**
+       * @description Only reference dates within this many days before today; null: all.
+       * @default null
+       */
+      lookback_days: number | null;
+      /**
+       * @description Runs a check starts at most, oldest dates first.
+       * @default 10
+       */
+      max_runs_per_check: number;
+      /**
+       * @description Runs of a date before it is given up; null: the server's default.
+       * @default null
+       */
+      max_attempts: number | null;
     };
     /**
      * NotebookParameters
@@ -711,6 +899,11 @@ export interface components {
        */
       scheduled_for: string | null;
       /**
+       * @description The date of FlowAPI data a data-trigger schedule started the run for.
+       * @default null
+       */
+      reference_date: string | null;
+      /**
        * @description The workflow run this run is a step of (kind 'workflow').
        * @default null
        */
@@ -742,7 +935,8 @@ export interface components {
       trigger:
         | components['schemas']['CronTriggerSpec-Output']
         | components['schemas']['IntervalTriggerSpec-Output']
-        | components['schemas']['OnceTriggerSpec'];
+        | components['schemas']['OnceTriggerSpec']
+        | components['schemas']['NewDataTriggerSpec-Output'];
       kernel_name: string | null;
       timeout: number | null;
       cell_timeout: number | null;
@@ -760,6 +954,16 @@ export interface components {
       last_skipped_at: string | null;
       /** @description The latest fire time handled: a run made for it, or the fire skipped. */
       last_fire_at: string | null;
+      /**
+       * @description A data trigger's latest look at FlowAPI.
+       * @default null
+       */
+      last_check: components['schemas']['FlowapiCheck'] | null;
+      /**
+       * @description A data trigger's reference dates, counted by state.
+       * @default null
+       */
+      dates: components['schemas']['DateCounts'] | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -783,7 +987,8 @@ export interface components {
       trigger:
         | components['schemas']['CronTriggerSpec-Input']
         | components['schemas']['IntervalTriggerSpec-Input']
-        | components['schemas']['OnceTriggerSpec'];
+        | components['schemas']['OnceTriggerSpec']
+        | components['schemas']['NewDataTriggerSpec-Input'];
       /**
        * @description Overrides the kernel named in the notebook's metadata.
        * @default null
@@ -816,6 +1021,44 @@ export interface components {
        * @default skip
        */
       overlap?: components['schemas']['Overlap'];
+    };
+    /**
+     * ScheduleDate
+     * @description One reference date of a data-trigger schedule, for its current parameters.
+     */
+    ScheduleDate: {
+      /** Format: date */
+      reference_date: string;
+      state: components['schemas']['DateState'];
+      /** @description Whether FlowAPI reported the date, its stencil complete, at the last check. */
+      available: boolean;
+      /** @description Runs made for the date since it was last (re-)armed. */
+      attempts: number;
+      max_attempts: number;
+      /** @description The latest run, when the schedule runs a notebook. */
+      run_id: number | null;
+      /** @description The latest workflow run, for a workflow. */
+      workflow_run_id: number | null;
+      /** @description Why the latest run failed. */
+      message: string | null;
+      /** Format: date-time */
+      first_seen_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    /** ScheduleDateList */
+    ScheduleDateList: {
+      /** @description Newest reference date first. */
+      dates: components['schemas']['ScheduleDate'][];
+    };
+    /**
+     * ScheduleDatePath
+     * @description Path arguments of ``schedules/{schedule_id}/dates/{reference_date}/retry``.
+     */
+    ScheduleDatePath: {
+      schedule_id: number;
+      /** Format: date */
+      reference_date: string;
     };
     /** ScheduleLastRun */
     ScheduleLastRun: {
@@ -860,6 +1103,7 @@ export interface components {
             | components['schemas']['CronTriggerSpec-Input']
             | components['schemas']['IntervalTriggerSpec-Input']
             | components['schemas']['OnceTriggerSpec']
+            | components['schemas']['NewDataTriggerSpec-Input']
           )
         | null;
       /** @default null */
@@ -904,6 +1148,16 @@ export interface components {
     TriggerPreview: {
       description: string;
       next_fire_times: string[];
+      /**
+       * @description A data trigger's sample reference date.
+       * @default null
+       */
+      sample_date: string | null;
+      /**
+       * @description The date_ranges a run for sample_date gets.
+       * @default null
+       */
+      date_ranges: string[][] | null;
     };
     /**
      * TriggerPreviewRequest
@@ -913,7 +1167,13 @@ export interface components {
       trigger:
         | components['schemas']['CronTriggerSpec-Input']
         | components['schemas']['IntervalTriggerSpec-Input']
-        | components['schemas']['OnceTriggerSpec'];
+        | components['schemas']['OnceTriggerSpec']
+        | components['schemas']['NewDataTriggerSpec-Input'];
+      /**
+       * @description A data trigger's reference date to show date_ranges for; null: today.
+       * @default null
+       */
+      sample_date?: string | null;
     };
     /** VersionInfo */
     VersionInfo: {
@@ -1088,16 +1348,26 @@ export interface components {
   pathItems: never;
 }
 export type CatchUp = components['schemas']['CatchUp'];
+export type CheckStatus = components['schemas']['CheckStatus'];
 export type CronTriggerSpecInput =
   components['schemas']['CronTriggerSpec-Input'];
 export type CronTriggerSpecOutput =
   components['schemas']['CronTriggerSpec-Output'];
+export type DataCheckResult = components['schemas']['DataCheckResult'];
+export type DateCounts = components['schemas']['DateCounts'];
+export type DateState = components['schemas']['DateState'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorName = components['schemas']['ErrorName'];
+export type EventType = components['schemas']['EventType'];
+export type FlowapiCheck = components['schemas']['FlowapiCheck'];
 export type IntervalTriggerSpecInput =
   components['schemas']['IntervalTriggerSpec-Input'];
 export type IntervalTriggerSpecOutput =
   components['schemas']['IntervalTriggerSpec-Output'];
+export type NewDataTriggerSpecInput =
+  components['schemas']['NewDataTriggerSpec-Input'];
+export type NewDataTriggerSpecOutput =
+  components['schemas']['NewDataTriggerSpec-Output'];
 export type NotebookParameters = components['schemas']['NotebookParameters'];
 export type NotebookQuery = components['schemas']['NotebookQuery'];
 export type OnceTriggerSpec = components['schemas']['OnceTriggerSpec'];
@@ -1117,6 +1387,9 @@ export type RunStatus = components['schemas']['RunStatus'];
 export type RunTrigger = components['schemas']['RunTrigger'];
 export type Schedule = components['schemas']['Schedule'];
 export type ScheduleCreate = components['schemas']['ScheduleCreate'];
+export type ScheduleDate = components['schemas']['ScheduleDate'];
+export type ScheduleDateList = components['schemas']['ScheduleDateList'];
+export type ScheduleDatePath = components['schemas']['ScheduleDatePath'];
 export type ScheduleLastRun = components['schemas']['ScheduleLastRun'];
 export type ScheduleList = components['schemas']['ScheduleList'];
 export type SchedulePath = components['schemas']['SchedulePath'];
@@ -1969,6 +2242,192 @@ export interface operations {
       };
       /** @description No such run or notebook. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  checkSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The schedule's id. */
+        schedule_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A data trigger's check of FlowAPI now: starts the runs of due dates. A FlowAPI failure is answered (and recorded on the schedule) as the check's status. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DataCheckResult'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  listScheduleDates: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The schedule's id. */
+        schedule_id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A data trigger's reference dates for its current parameters, with their states. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScheduleDateList'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run database cannot be reached right now; try again later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  retryScheduleDate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        schedule_id: number;
+        reference_date: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Re-arm a failed or given-up reference date, then check FlowAPI, which runs it if the date is still available. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScheduleDate'];
+        };
+      };
+      /** @description The request is malformed or names something that cannot be used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not authorized, or the path lies outside the server root. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such run or notebook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The run's current state does not allow this. */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -25,6 +25,9 @@ ROUTES = [
     ("POST", "schedules/1/pause", ""),
     ("POST", "schedules/1/resume", ""),
     ("POST", "schedules/1/run", ""),
+    ("POST", "schedules/1/check", ""),
+    ("GET", "schedules/1/dates", None),
+    ("POST", "schedules/1/dates/2016-01-01/retry", ""),
     ("GET", "notebooks/parameters", None),
     ("GET", "openapi.json", None),
 ]

@@ -234,6 +234,7 @@ async def test_run_now_queues_a_run_with_the_schedules_parameters(
         "schedule_id": schedule["id"],
         "schedule_name": "daily",
         "scheduled_for": None,
+        "reference_date": None,
         "workflow_run_id": None,
         "workflow_name": None,
         "step_key": None,

@@ -12,7 +12,13 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from ..config import CommandSettings, database_url, new_database_file, passed_environment
+from ..config import (
+    CommandSettings,
+    database_url,
+    kernel_flowapi_token,
+    new_database_file,
+    passed_environment,
+)
 from ..models import (
     NotebookParameters,
     Run,
@@ -161,7 +167,7 @@ def secrets(settings: CommandSettings, pass_env: list[str]) -> dict[str, str]:
             f"autoflow: warning: AutoflowApp.kernel_env_vars not set here: {', '.join(unset)}",
             file=sys.stderr,
         )
-    return environment
+    return {**kernel_flowapi_token(settings), **environment}
 
 
 def _warn_of_new_history(created: Path, root: Path) -> None:

@@ -4,6 +4,18 @@ The single source of truth for field names on the wire: the OpenAPI document and
 the TypeScript types in ``src/wire.ts`` are generated from these models.
 """
 
+from .new_data import (
+    CheckStatus,
+    DataCheckResult,
+    DateCounts,
+    DateState,
+    EventType,
+    FlowapiCheck,
+    NewDataTriggerSpec,
+    ScheduleDate,
+    ScheduleDateList,
+    ScheduleDatePath,
+)
 from .runs import (
     LOG_NAME,
     MAX_TIMEOUT_SECONDS,
@@ -70,10 +82,17 @@ __all__ = [
     "MAX_DEFINITION_CHARACTERS",
     "MAX_TIMEOUT_SECONDS",
     "CatchUp",
+    "CheckStatus",
     "CronTriggerSpec",
+    "DataCheckResult",
+    "DateCounts",
+    "DateState",
     "ErrorBody",
     "ErrorName",
+    "EventType",
+    "FlowapiCheck",
     "IntervalTriggerSpec",
+    "NewDataTriggerSpec",
     "NotebookParameters",
     "NotebookQuery",
     "OnceTriggerSpec",
@@ -94,6 +113,9 @@ __all__ = [
     "RunTrigger",
     "Schedule",
     "ScheduleCreate",
+    "ScheduleDate",
+    "ScheduleDateList",
+    "ScheduleDatePath",
     "ScheduleLastRun",
     "ScheduleList",
     "SchedulePath",

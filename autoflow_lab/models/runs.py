@@ -3,7 +3,7 @@ and the error body every route shares."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from pathlib import PurePosixPath
 from typing import Annotated, Any
@@ -110,6 +110,10 @@ class RunTrigger(BaseModel):
     scheduled_for: datetime | None = Field(
         default=None,
         description="The fire time the run is for; null for a schedule's 'run now'.",
+    )
+    reference_date: date | None = Field(
+        default=None,
+        description="The date of FlowAPI data a data-trigger schedule started the run for.",
     )
     workflow_run_id: int | None = Field(
         default=None, description="The workflow run this run is a step of (kind 'workflow')."

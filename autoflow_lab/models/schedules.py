@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from .new_data import DateCounts, FlowapiCheck, IsoDate, NewDataTriggerSpec
 from .runs import MAX_TIMEOUT_SECONDS, Parameters, Run, RunStatus, Seconds
 from .workflows import WorkflowRun
 
@@ -51,7 +52,8 @@ class OnceTriggerSpec(BaseModel):
 
 
 TriggerSpec = Annotated[
-    CronTriggerSpec | IntervalTriggerSpec | OnceTriggerSpec, Field(discriminator="kind")
+    CronTriggerSpec | IntervalTriggerSpec | OnceTriggerSpec | NewDataTriggerSpec,
+    Field(discriminator="kind"),
 ]
 
 
@@ -162,6 +164,12 @@ class Schedule(BaseModel):
     last_fire_at: datetime | None = Field(
         description="The latest fire time handled: a run made for it, or the fire skipped."
     )
+    last_check: FlowapiCheck | None = Field(
+        default=None, description="A data trigger's latest look at FlowAPI."
+    )
+    dates: DateCounts | None = Field(
+        default=None, description="A data trigger's reference dates, counted by state."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -176,11 +184,21 @@ class TriggerPreviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     trigger: TriggerSpec
+    sample_date: IsoDate | None = Field(
+        default=None,
+        description="A data trigger's reference date to show date_ranges for; null: today.",
+    )
 
 
 class TriggerPreview(BaseModel):
     description: str
     next_fire_times: list[datetime]
+    sample_date: date | None = Field(
+        default=None, description="A data trigger's sample reference date."
+    )
+    date_ranges: list[list[date]] | None = Field(
+        default=None, description="The date_ranges a run for sample_date gets."
+    )
 
 
 class SchedulePath(BaseModel):

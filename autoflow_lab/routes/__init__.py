@@ -25,6 +25,9 @@ from .runs import (
     VersionHandler,
 )
 from .schedules import (
+    ScheduleCheckHandler,
+    ScheduleDateRetryHandler,
+    ScheduleDatesHandler,
     ScheduleHandler,
     SchedulePauseHandler,
     SchedulePreviewHandler,
@@ -82,6 +85,9 @@ ROUTES: list[tuple[str, type[AutoflowHandler]]] = [
     (r"/autoflow/api/schedules/([^/]+)/pause", SchedulePauseHandler),
     (r"/autoflow/api/schedules/([^/]+)/resume", ScheduleResumeHandler),
     (r"/autoflow/api/schedules/([^/]+)/run", ScheduleRunHandler),
+    (r"/autoflow/api/schedules/([^/]+)/check", ScheduleCheckHandler),
+    (r"/autoflow/api/schedules/([^/]+)/dates", ScheduleDatesHandler),
+    (r"/autoflow/api/schedules/([^/]+)/dates/([^/]+)/retry", ScheduleDateRetryHandler),
     (r"/autoflow/api/notebooks/parameters", NotebookParametersHandler),
     (r"/autoflow/api/workflows", WorkflowsHandler),
     (r"/autoflow/api/workflows/schema", WorkflowSchemaHandler),

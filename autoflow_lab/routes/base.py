@@ -3,6 +3,7 @@ where domain errors become status codes (``write_error``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from http.client import responses
 from typing import Any, ClassVar, TypeVar
 
@@ -148,6 +149,15 @@ def parse_run_id(text: str) -> int:
 
 def parse_schedule_id(text: str) -> int:
     return parse_id(text, "schedule")
+
+
+def parse_reference_date(text: str) -> date:
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise NotFound(f"No reference date {text!r}: dates are written YYYY-MM-DD.")
 
 
 def parse_id(text: str, what: str) -> int:

@@ -8,8 +8,12 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..models import (
+    DataCheckResult,
     Schedule,
     ScheduleCreate,
+    ScheduleDate,
+    ScheduleDateList,
+    ScheduleDatePath,
     ScheduleList,
     SchedulePath,
     ScheduleUpdate,
@@ -18,7 +22,7 @@ from ..models import (
     TriggerPreviewRequest,
 )
 from ..openapi import Operation
-from .base import AutoflowHandler, parse_schedule_id
+from .base import AutoflowHandler, parse_reference_date, parse_schedule_id
 
 
 class SchedulesHandler(AutoflowHandler):
@@ -61,7 +65,7 @@ class SchedulePreviewHandler(AutoflowHandler):
     @authorized
     async def post(self) -> None:
         request = self.parse_body(TriggerPreviewRequest)
-        self.write_model(await self.schedules.preview(request.trigger))
+        self.write_model(await self.schedules.preview(request.trigger, request.sample_date))
 
 
 class ScheduleHandler(AutoflowHandler):
@@ -151,3 +155,59 @@ class ScheduleRunHandler(AutoflowHandler):
     async def post(self, schedule_id: str) -> None:
         started = await self.schedules.run_now(parse_schedule_id(schedule_id))
         self.write_model(StartedRun(started), status=202)
+
+
+class ScheduleCheckHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "checkSchedule",
+            "A data trigger's check of FlowAPI now: starts the runs of due dates. A FlowAPI "
+            "failure is answered (and recorded on the schedule) as the check's status.",
+            DataCheckResult,
+            errors=(400, 404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.check(parse_schedule_id(schedule_id)))
+
+
+class ScheduleDatesHandler(AutoflowHandler):
+    path_model = SchedulePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "listScheduleDates",
+            "A data trigger's reference dates for its current parameters, with their states.",
+            ScheduleDateList,
+            errors=(400, 404, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, schedule_id: str) -> None:
+        self.write_model(await self.schedules.dates(parse_schedule_id(schedule_id)))
+
+
+class ScheduleDateRetryHandler(AutoflowHandler):
+    path_model = ScheduleDatePath
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "retryScheduleDate",
+            "Re-arm a failed or given-up reference date, then check FlowAPI, which runs it "
+            "if the date is still available.",
+            ScheduleDate,
+            errors=(400, 404, 409, 503),
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def post(self, schedule_id: str, reference_date: str) -> None:
+        retried = await self.schedules.retry_date(
+            parse_schedule_id(schedule_id), parse_reference_date(reference_date)
+        )
+        self.write_model(retried)

@@ -22,7 +22,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ..errors import InvalidInput
-from ..models import CronTriggerSpec, IntervalTriggerSpec, TriggerSpec
+from ..models import CronTriggerSpec, IntervalTriggerSpec, NewDataTriggerSpec, TriggerSpec
 
 FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 FIELD_NAMES = {
@@ -248,7 +248,7 @@ def trigger_of(spec: TriggerSpec, anchor: datetime, now: datetime | None = None)
     every server sharing the database computes the same fire times. With ``now``,
     a ``once`` in the past is refused, as on a create or a change of trigger.
     """
-    if isinstance(spec, CronTriggerSpec):
+    if isinstance(spec, CronTriggerSpec | NewDataTriggerSpec):  # a data trigger checks on a cron
         return cron_trigger(spec.expression, parse_timezone(spec.timezone))
     if isinstance(spec, IntervalTriggerSpec):
         start = spec.start or anchor
@@ -266,7 +266,7 @@ def trigger_of(spec: TriggerSpec, anchor: datetime, now: datetime | None = None)
 
 def trigger_zone(spec: TriggerSpec) -> tzinfo:
     """The zone a trigger's times read best in: the cron's own, else the one given."""
-    if isinstance(spec, CronTriggerSpec):
+    if isinstance(spec, CronTriggerSpec | NewDataTriggerSpec):
         return parse_timezone(spec.timezone)
     moment = spec.start if isinstance(spec, IntervalTriggerSpec) else spec.at
     return moment.tzinfo if moment is not None and moment.tzinfo is not None else timezone.utc
@@ -276,6 +276,10 @@ def describe_trigger(spec: TriggerSpec) -> str:
     """The trigger in words, as the schedules list and the dialog's preview show it."""
     if isinstance(spec, CronTriggerSpec):
         return describe_cron(spec.expression, spec.timezone or server_timezone_name())
+    if isinstance(spec, NewDataTriggerSpec):
+        types = " or ".join(event_type.value for event_type in spec.event_types)
+        checked = describe_cron(spec.expression, spec.timezone or server_timezone_name())
+        return f"When FlowAPI has new {types} data; checked {checked[0].lower()}{checked[1:]}"
     if isinstance(spec, IntervalTriggerSpec):
         every = f"Every {_duration(spec.seconds)}"
         return every if spec.start is None else f"{every} from {spec.start.isoformat()}"

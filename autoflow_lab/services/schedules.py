@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
-from pathlib import PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,19 +27,22 @@ from ..errors import (
 from ..models import (
     CatchUp,
     CronTriggerSpec,
+    DataCheckResult,
+    DateCounts,
+    NewDataTriggerSpec,
     Overlap,
     Run,
-    RunCreate,
     RunTrigger,
     Schedule,
     ScheduleCreate,
+    ScheduleDate,
+    ScheduleDateList,
     ScheduleList,
     ScheduleUpdate,
     TriggerKind,
     TriggerPreview,
     TriggerSpec,
     WorkflowRun,
-    WorkflowRunCreate,
 )
 from ..scheduling import (
     Clock,
@@ -51,12 +53,13 @@ from ..scheduling import (
     trigger_of,
     trigger_zone,
 )
+from ..scheduling.stencils import parse_stencil
 from ..store import ScheduleStore, StoredSchedule
 from ..store.schedules import Revision
-from ..workflows import SUFFIX as WORKFLOW_SUFFIX
+from .data_trigger import DataTrigger
 from .ownership import utcnow
 from .runs import RunService
-from .workflows import WorkflowService
+from .schedule_targets import ScheduleTargets
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +80,15 @@ class ScheduleService:
         self,
         store: ScheduleStore,
         runs: RunService,
-        workflows: WorkflowService,
+        targets: ScheduleTargets,
+        data: DataTrigger,
         catch_up_window: float,
         sync_interval: float,
     ) -> None:
         self._store = store
         self._runs = runs
-        self._workflows = workflows
+        self._targets = targets
+        self._data = data
         self._catch_up_window = catch_up_window
         self._sync_interval = sync_interval
         self._clock: Clock | None = None
@@ -101,13 +106,16 @@ class ScheduleService:
         return await self._describe(stored)
 
     async def list(self) -> ScheduleList:
-        return await asyncio.to_thread(self._list)
+        return await asyncio.to_thread(self._list, await self._runs.live_instances())
 
-    def _list(self) -> ScheduleList:
+    def _list(self, live: set[int]) -> ScheduleList:
         # In a thread: next fire times and descriptions take a while for many schedules.
         stored = self._store.all()
         last_runs = self._store.last_runs([s.id for s in stored])
-        return ScheduleList(schedules=[self._to_schedule(s, last_runs.get(s.id)) for s in stored])
+        counts = self._data.counts(stored, live)
+        return ScheduleList(
+            schedules=[self._to_schedule(s, last_runs.get(s.id), counts.get(s.id)) for s in stored]
+        )
 
     async def get(self, schedule_id: int) -> Schedule:
         return await self._describe(await asyncio.to_thread(self._store.get, schedule_id))
@@ -155,18 +163,46 @@ class ScheduleService:
     async def run_now(self, schedule_id: int) -> Run | WorkflowRun:
         """A run with the schedule's settings, now: no fire time, so no overlap rule."""
         stored = await asyncio.to_thread(self._store.get, schedule_id)
+        if _is_data_trigger(stored.settings):
+            raise InvalidInput(
+                "A data-trigger schedule runs once per reference date: check FlowAPI now "
+                f"(POST schedules/{schedule_id}/check), or retry a failed date."
+            )
         trigger = RunTrigger(kind=TriggerKind.SCHEDULE, schedule_id=stored.id)
-        if _targets_workflow(stored.settings):
-            return await self._workflows.start(_workflow_request(stored.settings), trigger)
-        return await self._runs.submit(_run_request(stored), trigger)
+        return await self._targets.start(stored.settings, trigger)
 
-    async def preview(self, spec: TriggerSpec) -> TriggerPreview:
+    async def check(self, schedule_id: int) -> DataCheckResult:
+        """A data trigger's check of FlowAPI, now."""
+        return await self._data.check(await self._data_schedule(schedule_id))
+
+    async def dates(self, schedule_id: int) -> ScheduleDateList:
+        return await self._data.dates(await self._data_schedule(schedule_id))
+
+    async def retry_date(self, schedule_id: int, reference_date: date) -> ScheduleDate:
+        return await self._data.retry(await self._data_schedule(schedule_id), reference_date)
+
+    async def _data_schedule(self, schedule_id: int) -> StoredSchedule:
+        stored = await asyncio.to_thread(self._store.get, schedule_id)
+        if not _is_data_trigger(stored.settings):
+            raise InvalidInput(
+                f"Schedule {schedule_id} runs on time, not when FlowAPI has new data: it has "
+                "no reference dates to check."
+            )
+        return stored
+
+    async def preview(self, spec: TriggerSpec, sample_date: date | None = None) -> TriggerPreview:
         now = utcnow()
         spec = _with_timezone(spec)
         trigger = trigger_of(spec, anchor=now, now=now)
         zone = trigger_zone(spec)
         times = [time.astimezone(zone) for time in next_fire_times(trigger, now, PREVIEW_FIRES)]
-        return TriggerPreview(description=describe_trigger(spec), next_fire_times=times)
+        preview = TriggerPreview(description=describe_trigger(spec), next_fire_times=times)
+        if isinstance(spec, NewDataTriggerSpec):
+            day = sample_date or now.astimezone(zone).date()
+            ranges = parse_stencil(spec.stencil).date_ranges(day)
+            preview.sample_date = day
+            preview.date_ranges = [[first, after] for first, after in ranges]
+        return preview
 
     # --- the clock
 
@@ -203,6 +239,9 @@ class ScheduleService:
             return
         if stored.settings.paused:
             return
+        if _is_data_trigger(stored.settings):  # each fire is a check of FlowAPI
+            await self._data.check(stored)
+            return
         if stored.settings.overlap is Overlap.SKIP:
             busy = partial(self._store.has_unfinished_run, schedule_id, scheduled_for)
             if await asyncio.to_thread(busy):
@@ -218,28 +257,13 @@ class ScheduleService:
             kind=TriggerKind.SCHEDULE, schedule_id=schedule_id, scheduled_for=scheduled_for
         )
         try:
-            await self._start(stored.settings, trigger)
+            await self._targets.start(stored.settings, trigger)
         except (AlreadyFired, Unavailable):
             raise
         except AutoflowError as refusal:
             log.warning("Schedule %s fired, but its run was refused: %s", schedule_id, refusal)
-            await self._record_refusal(stored.settings, trigger, refusal)
+            await self._targets.record_refusal(stored.settings, trigger, refusal)
         log.info("Schedule %s fired for %s", schedule_id, scheduled_for)
-
-    async def _start(self, settings: ScheduleCreate, trigger: RunTrigger) -> None:
-        if _targets_workflow(settings):
-            await self._workflows.start(_workflow_request(settings), trigger)
-        else:
-            await self._runs.submit(_run_request(settings), trigger)
-
-    async def _record_refusal(
-        self, settings: ScheduleCreate, trigger: RunTrigger, refusal: AutoflowError
-    ) -> None:
-        """The fire's failed run (or workflow run), saying why it could not start."""
-        if _targets_workflow(settings):
-            await self._workflows.record_refusal(_workflow_request(settings), trigger, refusal)
-        else:
-            await self._runs.record_refusal(_run_request(settings), trigger, refusal)
 
     async def _fire_once(self, schedule_id: int, scheduled_for: datetime) -> None:
         """What the clock calls: one fire, its time recorded whoever made its run."""
@@ -279,8 +303,8 @@ class ScheduleService:
     async def _catch_up(self, schedule: StoredSchedule, now: datetime) -> None:
         """Run the latest fire missed while no server ran, if the schedule asks for it."""
         settings = schedule.settings
-        if settings.paused or settings.catch_up is CatchUp.SKIP:
-            return
+        if settings.paused or settings.catch_up is CatchUp.SKIP or _is_data_trigger(settings):
+            return  # a data trigger's next check finds every date it missed anyway
         window = settings.catch_up_window or self._catch_up_window
         since = max(schedule.last_fire_at or schedule.created_at, schedule.created_at)
         trigger = trigger_of(settings.trigger, anchor=schedule.created_at)
@@ -316,15 +340,11 @@ class ScheduleService:
         trigger = _with_timezone(request.trigger)
         now = utcnow()
         trigger_of(trigger, anchor=now, now=now if trigger_changed else None)
-        if _targets_workflow(request):
-            _refuse_run_settings(request)
-            workflow = await self._workflows.check(_workflow_request(request))
-            path, parameters = workflow.workflow, workflow.parameters
-            name = PurePosixPath(path).name.removesuffix(WORKFLOW_SUFFIX)
-        else:
-            checked = await self._runs.check(_run_request(request))
-            path, parameters = checked.notebook, checked.parameters
-            name = PurePosixPath(path).stem
+        if isinstance(trigger, NewDataTriggerSpec):
+            parse_stencil(trigger.stencil)
+        path, parameters, name = await self._targets.check(
+            request, dated=isinstance(trigger, NewDataTriggerSpec)
+        )
         return request.model_copy(
             update={
                 "name": request.name or name,
@@ -335,12 +355,19 @@ class ScheduleService:
         )
 
     async def _describe(self, stored: StoredSchedule) -> Schedule:
+        live = await self._runs.live_instances()
+
         def describe() -> Schedule:
-            return self._to_schedule(stored, self._store.last_runs([stored.id]).get(stored.id))
+            last_run = self._store.last_runs([stored.id]).get(stored.id)
+            return self._to_schedule(
+                stored, last_run, self._data.counts([stored], live).get(stored.id)
+            )
 
         return await asyncio.to_thread(describe)
 
-    def _to_schedule(self, stored: StoredSchedule, last_run: Any) -> Schedule:
+    def _to_schedule(
+        self, stored: StoredSchedule, last_run: Any, dates: DateCounts | None
+    ) -> Schedule:
         settings = stored.settings
         times: list[datetime] = []
         if not settings.paused:
@@ -358,43 +385,19 @@ class ScheduleService:
             skipped_fires=stored.skipped_fires,
             last_skipped_at=stored.last_skipped_at,
             last_fire_at=stored.last_fire_at,
+            last_check=stored.last_check,
+            dates=dates,
             created_at=stored.created_at,
             updated_at=stored.updated_at,
         )
 
 
-def _targets_workflow(settings: ScheduleCreate) -> bool:
-    return settings.notebook.endswith(WORKFLOW_SUFFIX)
-
-
-def _workflow_request(settings: ScheduleCreate) -> WorkflowRunCreate:
-    return WorkflowRunCreate(workflow=settings.notebook, parameters=settings.parameters)
-
-
-def _refuse_run_settings(settings: ScheduleCreate) -> None:
-    """A workflow's steps set their own kernel and limits, in its file."""
-    for field in ("kernel_name", "timeout", "cell_timeout"):
-        if getattr(settings, field) is not None:
-            raise InvalidInput(
-                f"A schedule of a workflow takes no {field}: each step sets its own in the "
-                "workflow file.",
-                field=field,
-            )
-
-
-def _run_request(schedule: StoredSchedule | ScheduleCreate) -> RunCreate:
-    settings = schedule.settings if isinstance(schedule, StoredSchedule) else schedule
-    return RunCreate(
-        notebook=settings.notebook,
-        parameters=settings.parameters,
-        kernel_name=settings.kernel_name,
-        timeout=settings.timeout,
-        cell_timeout=settings.cell_timeout,
-    )
+def _is_data_trigger(settings: ScheduleCreate) -> bool:
+    return isinstance(settings.trigger, NewDataTriggerSpec)
 
 
 def _with_timezone(spec: TriggerSpec) -> TriggerSpec:
     """A cron without a timezone takes the server's, by name, so every server agrees."""
-    if isinstance(spec, CronTriggerSpec) and spec.timezone is None:
+    if isinstance(spec, CronTriggerSpec | NewDataTriggerSpec) and spec.timezone is None:
         return spec.model_copy(update={"timezone": server_timezone_name()})
     return spec

@@ -222,7 +222,7 @@ class WorkflowService:
 
     async def record_refusal(
         self, request: WorkflowRunCreate, trigger: RunTrigger, refusal: AutoflowError
-    ) -> None:
+    ) -> WorkflowRun:
         """Record a schedule fire whose workflow cannot start as a failed workflow run."""
         owner_id = await self._runs.owner_id()
         name = posixpath.basename(request.workflow).removesuffix(".autoflow.yaml") or "workflow"
@@ -238,7 +238,7 @@ class WorkflowService:
             owner_id,
             refusal=refusal.message,
         )
-        await asyncio.to_thread(create)
+        return (await asyncio.to_thread(create)).wire
 
     async def get(self, workflow_run_id: int) -> WorkflowRun:
         return (await asyncio.to_thread(self._store.get, workflow_run_id)).wire

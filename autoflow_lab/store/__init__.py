@@ -5,6 +5,7 @@ from __future__ import annotations
 from .database import default_database_url, open_database
 from .instances import Instance, InstanceKind, InstanceStore
 from .runs import RunStore
+from .schedule_dates import ScheduleDateStore, StoredDate
 from .schedules import ScheduleStore, StoredSchedule
 from .workflows import WorkflowRunStore
 
@@ -13,7 +14,9 @@ __all__ = [
     "InstanceKind",
     "InstanceStore",
     "RunStore",
+    "ScheduleDateStore",
     "ScheduleStore",
+    "StoredDate",
     "StoredSchedule",
     "WorkflowRunStore",
     "default_database_url",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, or_, select, update
@@ -62,6 +62,7 @@ class RunStore:
                     trigger_kind=trigger.kind.value,
                     schedule_id=trigger.schedule_id,
                     scheduled_for=trigger.scheduled_for,
+                    reference_date=iso_date(trigger.reference_date),
                     workflow_run_id=trigger.workflow_run_id,
                     step_key=trigger.step_key,
                     attempt=trigger.attempt,
@@ -335,11 +336,18 @@ def trigger_of(row: RunRow | WorkflowRunRow) -> RunTrigger:
         schedule_id=row.schedule_id,
         schedule_name=row.schedule.name if row.schedule is not None else None,
         scheduled_for=row.scheduled_for,
+        reference_date=None
+        if row.reference_date is None
+        else date.fromisoformat(row.reference_date),
         workflow_run_id=step.workflow_run_id if step is not None else None,
         workflow_name=workflow_run.name if workflow_run is not None else None,
         step_key=step.step_key if step is not None else None,
         attempt=step.attempt if step is not None else None,
     )
+
+
+def iso_date(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _progress(row: RunRow) -> RunProgress | None:

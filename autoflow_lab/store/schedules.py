@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..errors import NotFound
 from ..models import (
     CatchUp,
+    CheckStatus,
+    FlowapiCheck,
     Overlap,
     RunStatus,
     ScheduleCreate,
@@ -40,6 +42,7 @@ class StoredSchedule:
     last_fire_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    last_check: FlowapiCheck | None = None
 
     @property
     def name(self) -> str:
@@ -151,6 +154,19 @@ class ScheduleStore:
                 .values(last_fire_at=scheduled_for)
             )
 
+    def record_check(self, schedule_id: int, check: FlowapiCheck) -> None:
+        """A data trigger's latest look at FlowAPI; not a change of the schedule."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(ScheduleRow)
+                .where(ScheduleRow.id == schedule_id)
+                .values(
+                    last_check_at=check.at,
+                    last_check_status=check.status.value,
+                    last_check_message=check.message,
+                )
+            )
+
     def last_runs(self, schedule_ids: list[int]) -> dict[int, ScheduleLastRun]:
         """Each schedule's newest run (or workflow run), by schedule id."""
         found: dict[int, tuple[Any, ScheduleLastRun]] = {}
@@ -217,8 +233,16 @@ def _to_schedule(row: ScheduleRow) -> StoredSchedule:
         catch_up_window=row.catch_up_window,
         overlap=Overlap(row.overlap),
     )
+    last_check = None
+    if row.last_check_at is not None and row.last_check_status is not None:
+        last_check = FlowapiCheck(
+            at=row.last_check_at,
+            status=CheckStatus(row.last_check_status),
+            message=row.last_check_message or "",
+        )
     return StoredSchedule(
         id=row.id,
+        last_check=last_check,
         settings=settings,
         skipped_fires=row.skipped_fires,
         last_skipped_at=row.last_skipped_at,

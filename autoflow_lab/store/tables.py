@@ -81,6 +81,8 @@ class RunRow(Base):
     # No foreign key: a deleted schedule's runs stay in the history, naming its id.
     schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     scheduled_for: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The date of FlowAPI data a data-trigger schedule started the run for (ISO).
+    reference_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
     schedule: Mapped[ScheduleRow | None] = relationship(
         primaryjoin=lambda: foreign(RunRow.schedule_id) == ScheduleRow.id,
         lazy="joined",
@@ -121,6 +123,54 @@ class ScheduleRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Every change moves it on: servers sharing the database reload what changed.
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A data trigger's latest look at FlowAPI (not a change: updated_at stays).
+    last_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_check_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    last_check_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ScheduleDateRow(Base):
+    """A reference date of a data-trigger schedule, for one set of its parameters.
+
+    The unique key makes a date's runs the schedule's alone, whichever server checks.
+    Each attempt is claimed by bumping ``attempts`` from the value read (so one server
+    wins), then the run made is recorded; ``owner_id`` is the claimer until then, so a
+    claim whose instance died is known for a lost attempt and retried.
+    """
+
+    __tablename__ = "schedule_dates"
+    __table_args__ = (
+        UniqueConstraint(
+            "schedule_id", "reference_date", "parameters_hash", name="uq_schedule_dates"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    schedule_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("schedules.id", ondelete="CASCADE")
+    )
+    reference_date: Mapped[str] = mapped_column(String(10))  # ISO: sorts as dates do
+    # What runs, with which parameters: a change of either makes dates new again.
+    parameters_hash: Mapped[str] = mapped_column(String(64))
+    available: Mapped[bool] = mapped_column(Boolean)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Attempts made before the latest re-arm: only later ones count towards giving up.
+    armed_from: Mapped[int] = mapped_column(Integer, default=0)
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    workflow_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    run: Mapped[RunRow | None] = relationship(
+        primaryjoin=lambda: foreign(ScheduleDateRow.run_id) == RunRow.id,
+        lazy="joined",
+        viewonly=True,
+    )
+    workflow_run: Mapped[WorkflowRunRow | None] = relationship(
+        primaryjoin=lambda: foreign(ScheduleDateRow.workflow_run_id) == WorkflowRunRow.id,
+        lazy="joined",
+        viewonly=True,
+    )
 
 
 class WorkflowRunRow(Base):
@@ -146,6 +196,7 @@ class WorkflowRunRow(Base):
     trigger_kind: Mapped[str] = mapped_column(String(16))
     schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     scheduled_for: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reference_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
     # The instance advancing the run; another takes it over once it is gone.
     owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

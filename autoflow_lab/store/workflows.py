@@ -27,7 +27,7 @@ from ..models import (
     WorkflowStep,
 )
 from ..workflows import WorkflowDefinition, from_data
-from .runs import UNFINISHED, parse_cursor, to_run, trigger_of
+from .runs import UNFINISHED, iso_date, parse_cursor, to_run, trigger_of
 from .tables import RunRow, WorkflowRunRow, WorkflowStepRow
 
 
@@ -112,6 +112,7 @@ class WorkflowRunStore:
                     trigger_kind=trigger.kind.value,
                     schedule_id=trigger.schedule_id,
                     scheduled_for=trigger.scheduled_for,
+                    reference_date=iso_date(trigger.reference_date),
                     owner_id=owner_id,
                     created_at=created_at,
                     started_at=created_at if refusal is None else None,

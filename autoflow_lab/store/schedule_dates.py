@@ -1,0 +1,261 @@
+"""Queries on a data-trigger schedule's reference dates. Synchronous, like the other stores.
+
+Exactly once per (schedule, reference date, parameters hash): the row is unique, and
+each attempt at a date is claimed by moving ``attempts`` on from the value the
+claimer read, which only one of several servers can do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Engine, Executable, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import NotFound
+from ..models import DateState, RunStatus
+from .tables import ScheduleDateRow
+
+ACTIVE = {RunStatus.QUEUED, RunStatus.RUNNING}
+LOST_CLAIM = "The server starting this date's run stopped before the run was recorded."
+RUN_DELETED = "Its run was deleted."
+
+
+@dataclass(frozen=True)
+class StoredDate:
+    """A reference date, with the status and error of its latest run."""
+
+    id: int
+    reference_date: date
+    available: bool
+    attempts: int
+    armed_from: int
+    owner_id: int | None
+    run_id: int | None
+    workflow_run_id: int | None
+    run_status: RunStatus | None
+    run_error: str | None
+    first_seen_at: datetime
+    updated_at: datetime
+
+    def state(self, live: set[int], max_attempts: int) -> DateState:
+        """Where the date stands; ``live`` are the instances still there."""
+        if self.attempts == self.armed_from:
+            return DateState.PENDING
+        if self.run_status is None:  # claimed; its run not recorded yet
+            if self.owner_id in live:
+                return DateState.RUNNING
+        elif self.run_status in ACTIVE:
+            return DateState.RUNNING
+        elif self.run_status is RunStatus.SUCCEEDED:
+            return DateState.SUCCEEDED
+        tried = self.attempts - self.armed_from
+        return DateState.FAILED if tried < max_attempts else DateState.GIVEN_UP
+
+    @property
+    def message(self) -> str | None:
+        """Why the latest attempt failed, if it did."""
+        if self.attempts == self.armed_from:
+            return None
+        if self.run_status is None:
+            return LOST_CLAIM if self.owner_id is not None else RUN_DELETED
+        return self.run_error
+
+
+class ScheduleDateStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def record_available(
+        self,
+        schedule_id: int,
+        parameters_hash: str,
+        complete: Iterable[date],
+        wanted: Iterable[date],
+        now: datetime,
+    ) -> int:
+        """Note what FlowAPI reports: ``complete`` dates (their stencil available) are
+        marked available and the others not, and ``wanted`` dates get rows if new.
+
+        Dates are never deleted: one that FlowAPI stops reporting stays, unavailable.
+        Returns how many dates are new.
+        """
+        complete_days = sorted(day.isoformat() for day in complete)
+        new_rows = [
+            {
+                "schedule_id": schedule_id,
+                "reference_date": day.isoformat(),
+                "parameters_hash": parameters_hash,
+                "available": True,
+                "attempts": 0,
+                "armed_from": 0,
+                "first_seen_at": now,
+                "updated_at": now,
+            }
+            for day in sorted(wanted)
+        ]
+        with self._sessions.begin() as session:
+            known = set(
+                session.scalars(
+                    select(ScheduleDateRow.reference_date).where(*_of(schedule_id, parameters_hash))
+                )
+            )
+            new_rows = [row for row in new_rows if row["reference_date"] not in known]
+            if new_rows:
+                session.execute(_insert_ignoring_duplicates(session), new_rows)
+            for available in (True, False):
+                chosen = ScheduleDateRow.reference_date.in_(complete_days)
+                session.execute(
+                    update(ScheduleDateRow)
+                    .where(
+                        *_of(schedule_id, parameters_hash),
+                        ScheduleDateRow.available.is_not(available),
+                        chosen if available else ~chosen,
+                    )
+                    .values(available=available, updated_at=now)
+                )
+        return len(new_rows)
+
+    def dates(self, schedule_id: int, parameters_hash: str) -> list[StoredDate]:
+        """The schedule's dates for these parameters, newest first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ScheduleDateRow)
+                .where(*_of(schedule_id, parameters_hash))
+                .order_by(ScheduleDateRow.reference_date.desc())
+            ).unique()
+            return [_to_date(row) for row in rows]
+
+    def all_dates(self, schedules: dict[int, str]) -> dict[int, list[StoredDate]]:
+        """Dates of several schedules, each for its parameters hash, by schedule id."""
+        found: dict[int, list[StoredDate]] = {schedule_id: [] for schedule_id in schedules}
+        if not schedules:
+            return found
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ScheduleDateRow).where(ScheduleDateRow.schedule_id.in_(list(schedules)))
+            ).unique()
+            for row in rows:
+                if schedules[row.schedule_id] == row.parameters_hash:
+                    found[row.schedule_id].append(_to_date(row))
+        return found
+
+    def get(self, schedule_id: int, parameters_hash: str, day: date) -> StoredDate:
+        with self._sessions() as session:
+            return _to_date(_get_row(session, schedule_id, parameters_hash, day))
+
+    def claim(self, date_id: int, seen_attempts: int, owner_id: int, now: datetime) -> bool:
+        """Take the next attempt at a date, if no one took it since ``seen_attempts``."""
+        with self._sessions.begin() as session:
+            changed = session.execute(
+                update(ScheduleDateRow)
+                .where(ScheduleDateRow.id == date_id, ScheduleDateRow.attempts == seen_attempts)
+                .values(
+                    attempts=seen_attempts + 1,
+                    owner_id=owner_id,
+                    run_id=None,
+                    workflow_run_id=None,
+                    updated_at=now,
+                )
+            )
+            return bool(changed.rowcount)  # type: ignore[attr-defined]
+
+    def release(self, date_id: int, attempt: int) -> None:
+        """Give back a claimed attempt whose run could not be made."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(ScheduleDateRow)
+                .where(
+                    ScheduleDateRow.id == date_id,
+                    ScheduleDateRow.attempts == attempt,
+                    ScheduleDateRow.run_id.is_(None),
+                    ScheduleDateRow.workflow_run_id.is_(None),
+                )
+                .values(attempts=attempt - 1, owner_id=None)
+            )
+
+    def record_run(
+        self,
+        date_id: int,
+        attempt: int,
+        now: datetime,
+        run_id: int | None = None,
+        workflow_run_id: int | None = None,
+    ) -> None:
+        """The run made for a claimed attempt: from now on its status is the date's."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(ScheduleDateRow)
+                .where(ScheduleDateRow.id == date_id, ScheduleDateRow.attempts == attempt)
+                .values(
+                    run_id=run_id, workflow_run_id=workflow_run_id, owner_id=None, updated_at=now
+                )
+            )
+
+    def rearm(self, date_id: int, seen_attempts: int, now: datetime) -> bool:
+        """Count the date's failures from zero again, so checks run it again."""
+        with self._sessions.begin() as session:
+            changed = session.execute(
+                update(ScheduleDateRow)
+                .where(ScheduleDateRow.id == date_id, ScheduleDateRow.attempts == seen_attempts)
+                .values(armed_from=seen_attempts, updated_at=now)
+            )
+            return bool(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def _of(schedule_id: int, parameters_hash: str) -> tuple[ColumnElement[bool], ...]:
+    return (
+        ScheduleDateRow.schedule_id == schedule_id,
+        ScheduleDateRow.parameters_hash == parameters_hash,
+    )
+
+
+def _insert_ignoring_duplicates(session: Session) -> Executable:
+    """An INSERT that leaves a row another server inserted meanwhile as it is."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(ScheduleDateRow).on_conflict_do_nothing()
+
+
+def _get_row(
+    session: Session, schedule_id: int, parameters_hash: str, day: date
+) -> ScheduleDateRow:
+    row = session.scalars(
+        select(ScheduleDateRow).where(
+            *_of(schedule_id, parameters_hash),
+            ScheduleDateRow.reference_date == day.isoformat(),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"Schedule {schedule_id} has no reference date {day.isoformat()}.")
+    return row
+
+
+def _to_date(row: ScheduleDateRow) -> StoredDate:
+    status: RunStatus | None = None
+    error: str | None = None
+    if row.run is not None:
+        status = RunStatus(row.run.status)
+        if row.run.error_evalue is not None:
+            error = f"{row.run.error_ename}: {row.run.error_evalue}"
+    elif row.workflow_run is not None:
+        status = RunStatus(row.workflow_run.status)
+        error = row.workflow_run.error
+    return StoredDate(
+        id=row.id,
+        reference_date=date.fromisoformat(row.reference_date),
+        available=row.available,
+        attempts=row.attempts,
+        armed_from=row.armed_from,
+        owner_id=row.owner_id,
+        run_id=row.run_id,
+        workflow_run_id=row.workflow_run_id,
+        run_status=status,
+        run_error=error,
+        first_seen_at=row.first_seen_at,
+        updated_at=row.updated_at,
+    )
