@@ -3,7 +3,7 @@ the unmodified flowclient) for its dates and runs real notebooks once per refere
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -407,3 +407,20 @@ async def test_run_now_of_a_data_trigger_points_to_check(api: Api, dated: str) -
 
     assert status == 400, refused
     assert f"schedules/{schedule_id}/check" in refused["message"]
+
+
+async def test_fire_of_the_check_cron_checks_flowapi(
+    api: Api, dated: str, flowapi: FlowApi, jp_serverapp: Any
+) -> None:
+    # Given a data-trigger schedule, as the clock holds it
+    schedule_id = await _create(api, dated, earliest_date="2016-01-07")
+    (app,) = jp_serverapp.extension_manager.extension_apps["autoflow_lab"]
+    assert schedule_id in app.schedules._clock.scheduled()
+    before = flowapi.requests("available_dates")
+
+    # When its check cron fires
+    await app.schedules.fire(schedule_id, datetime.now(timezone.utc))
+
+    # Then it asked FlowAPI for its dates, and ran the new one
+    assert flowapi.requests("available_dates") == before + 1
+    assert _states(await _settled(api, schedule_id)) == {"2016-01-07": "succeeded"}
