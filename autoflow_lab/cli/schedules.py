@@ -1,4 +1,5 @@
-"""``autoflow schedules`` and ``autoflow schedule add|pause|resume|delete|run``.
+"""``autoflow schedules`` and ``autoflow schedule add|pause|resume|delete|run``, and
+(in ``data_trigger``) ``schedule dates|check|retry`` for data-trigger schedules.
 
 Schedules are kept in the run history's database; a Jupyter server with the
 extension, running over the same folder, fires them (it notices changes made
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,11 +25,10 @@ from ..config import (
     CommandSettings,
     build_schedule_service,
     build_workflow_service,
-    database_url,
-    new_database_file,
 )
-from ..models import Schedule, ScheduleCreate, TriggerSpec, WorkflowRun
+from ..models import CatchUp, Overlap, Schedule, ScheduleCreate, TriggerSpec, WorkflowRun
 from ..services import ScheduleService
+from . import data_trigger
 from .common import (
     EXIT_SUCCEEDED,
     Refused,
@@ -64,7 +65,7 @@ def add_commands(commands: Any, workspace: argparse.ArgumentParser) -> None:
 
     schedule = commands.add_parser(
         "schedule",
-        help="add, pause, resume, delete or run a schedule",
+        help="add, pause, resume, delete, run or check a schedule",
         description=f"Change the schedules of this folder's run history. {NOT_FIRING}",
     )
     actions = schedule.add_subparsers(title="actions", required=True, metavar="ACTION")
@@ -73,8 +74,9 @@ def add_commands(commands: Any, workspace: argparse.ArgumentParser) -> None:
         parents=[workspace],
         help="schedule a notebook or a workflow",
         description=(
-            "Schedule NOTEBOOK on a cron expression, an interval or once. Its parameters are "
-            f"checked against the notebook now, as a run's are. {NOT_FIRING}"
+            "Schedule NOTEBOOK on a cron expression, an interval, once, or whenever FlowAPI has "
+            "new data. Its parameters are checked against the notebook now, as a run's are. "
+            f"{NOT_FIRING}"
         ),
     )
     add.add_argument(
@@ -82,12 +84,12 @@ def add_commands(commands: Any, workspace: argparse.ArgumentParser) -> None:
         type=Path,
         help="the notebook, or workflow (.autoflow.yaml), inside the root directory",
     )
-    when = add.add_mutually_exclusive_group(required=True)
+    when = add.add_mutually_exclusive_group()
     when.add_argument(
         "--cron",
         metavar="EXPR",
         help="five cron fields, minute hour day-of-month month day-of-week ('0 6 * * 1-5'); "
-        "day-of-week 0 and 7 are Sunday",
+        "day-of-week 0 and 7 are Sunday. With --on-new-data: when to check FlowAPI",
     )
     when.add_argument("--every", metavar="DURATION", help="an interval: 90, 90s, 15m, 2h or 1d")
     when.add_argument(
@@ -104,16 +106,15 @@ def add_commands(commands: Any, workspace: argparse.ArgumentParser) -> None:
     add.add_argument(
         "--catch-up",
         choices=["skip", "latest"],
-        default="skip",
         help="fires missed while no server ran: skip them (default), or run the latest",
     )
     add.add_argument(
         "--overlap",
         choices=["skip", "queue"],
-        default="skip",
         help="a fire while the previous run has not ended: skip it (default) or queue it",
     )
     add.add_argument("--paused", action="store_true", help="create it paused")
+    data_trigger.add_trigger_options(add)
     add.set_defaults(command=_add)
 
     for name, verb, what in (
@@ -125,6 +126,7 @@ def add_commands(commands: Any, workspace: argparse.ArgumentParser) -> None:
         action = actions.add_parser(name, parents=[workspace], help=what, description=what)
         action.add_argument("id", type=int, help="the schedule's id ('autoflow schedules')")
         action.set_defaults(command=verb)
+    data_trigger.add_commands(actions, workspace)
 
 
 @asynccontextmanager
@@ -133,12 +135,8 @@ async def _schedules(
 ) -> AsyncIterator[ScheduleService]:
     """The schedule service over this folder's history; only ``add`` may start a history."""
     workspace = workspace_of(options, settings)
-    missing = new_database_file(database_url(settings, workspace))
-    if missing is not None and not creates:
-        raise Refused(
-            f"no run history in {workspace.root} (no {missing}); pass --root SERVER_ROOT "
-            "to use a Jupyter server's schedules."
-        )
+    if not creates:
+        data_trigger.require_history(settings, workspace)
     runs = open_runs(settings, workspace)
     try:
         await runs.start()
@@ -167,7 +165,14 @@ async def _list(options: argparse.Namespace, settings: CommandSettings) -> int:
         )
         for schedule in schedules
     ]
-    print_table(("ID", "NAME", "NOTEBOOK", "NEXT FIRE", "LAST RUN", "WHEN"), rows, sys.stdout)
+    table = io.StringIO()
+    print_table(("ID", "NAME", "NOTEBOOK", "NEXT FIRE", "LAST RUN", "WHEN"), rows, table)
+    header, *lines = table.getvalue().splitlines()
+    print(header)
+    for schedule, line in zip(schedules, lines, strict=True):
+        print(line)
+        if data_trigger.is_data_trigger(schedule):  # its check and dates, under it
+            print(f"    {data_trigger.list_details(schedule)}")
     return EXIT_SUCCEEDED
 
 
@@ -189,17 +194,24 @@ async def _add(options: argparse.Namespace, settings: CommandSettings) -> int:
             timeout=options.timeout,
             cell_timeout=options.cell_timeout,
             paused=options.paused,
-            catch_up=options.catch_up,
-            overlap=options.overlap,
+            catch_up=CatchUp(options.catch_up or CatchUp.SKIP),
+            overlap=Overlap(options.overlap or Overlap.SKIP),
         )
     except ValidationError as error:
         raise refusal(error) from error
     async with _schedules(options, settings, creates=True) as service:
         schedule = await service.create(request)
     print(f"Schedule {schedule.id} ({schedule.name}): {schedule.description}")
+    checks = data_trigger.is_data_trigger(schedule)
     if schedule.next_fire_times:
-        print(f"Next fire: {local_time(schedule.next_fire_times[0])}")
+        print(f"Next {'check' if checks else 'fire'}: {local_time(schedule.next_fire_times[0])}")
     print(NOT_FIRING, file=sys.stderr)
+    if checks:
+        print(
+            f"'autoflow schedule check {schedule.id}' checks FlowAPI now and runs the new "
+            "dates here.",
+            file=sys.stderr,
+        )
     return EXIT_SUCCEEDED
 
 
@@ -226,6 +238,9 @@ async def _run_now(options: argparse.Namespace, settings: CommandSettings) -> in
         workflows = build_workflow_service(settings, runs, workspace)
         service = build_schedule_service(settings, runs, workflows)
         try:
+            schedule = await service.get(options.id)
+            if data_trigger.is_data_trigger(schedule):
+                raise data_trigger.refuse_run(schedule)
             run = await service.run_now(options.id)
             if isinstance(run, WorkflowRun):
                 return await follow_and_report_workflow(workflows, run, options.root)
@@ -250,6 +265,11 @@ async def _change(
 
 
 def _trigger(options: argparse.Namespace) -> TriggerSpec:
+    data = data_trigger.new_data_trigger(options)
+    if data is not None:
+        return data
+    if options.cron is None and options.every is None and options.at is None:
+        raise Refused("say when: give --cron, --every, --at or --on-new-data")
     if options.tz is not None and options.cron is None:
         raise Refused("--tz goes with --cron")
     if options.cron is not None:
