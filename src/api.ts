@@ -390,12 +390,57 @@ export class AutoflowClient {
    * @throws The server's error: 400 naming the faulty trigger field
    */
   previewTrigger(
-    trigger: AutoflowAPI.ITriggerRequest
+    trigger: AutoflowAPI.ITriggerRequest,
+    sampleDate: string | null = null
   ): Promise<AutoflowAPI.ITriggerPreview> {
+    const request: wire.TriggerPreviewRequest = { trigger };
+    if (sampleDate !== null) {
+      request.sample_date = sampleDate;
+    }
     return this._request<AutoflowAPI.ITriggerPreview>('schedules/preview', {
       method: 'POST',
-      body: JSON.stringify({ trigger })
+      body: JSON.stringify(request)
     });
+  }
+
+  /**
+   * `POST schedules/<id>/check`: a data trigger's look at FlowAPI now,
+   * starting the runs of the dates due. A FlowAPI failure is an answer too,
+   * in the check's status.
+   *
+   * @throws The server's error: 400 when the schedule is not a data trigger
+   */
+  checkSchedule(id: number): Promise<wire.DataCheckResult> {
+    return this._request<wire.DataCheckResult>(`${scheduleRoute(id)}/check`, {
+      method: 'POST'
+    });
+  }
+
+  /**
+   * `GET schedules/<id>/dates`: a data trigger's reference dates, newest
+   * first.
+   */
+  async listScheduleDates(id: number): Promise<wire.ScheduleDate[]> {
+    const list = await this._request<wire.ScheduleDateList>(
+      `${scheduleRoute(id)}/dates`
+    );
+    return list.dates;
+  }
+
+  /**
+   * `POST schedules/<id>/dates/<YYYY-MM-DD>/retry`: re-arm a failed or
+   * given-up date, then check FlowAPI.
+   *
+   * @throws The server's error: 409 when the date is not failed or given up
+   */
+  retryScheduleDate(
+    id: number,
+    referenceDate: string
+  ): Promise<wire.DataCheckResult> {
+    return this._request<wire.DataCheckResult>(
+      `${scheduleRoute(id)}/dates/${encodeURIComponent(referenceDate)}/retry`,
+      { method: 'POST' }
+    );
   }
 
   /**

@@ -66,7 +66,8 @@ export function nextFire(
 }
 
 /**
- * Who or what started a run, in a word or two: the schedule's name,
+ * Who or what started a run, in a word or two: the schedule's name (with
+ * the data's date for a data trigger: `daily, data of 2016-01-07`),
  * `deleted schedule`, `manual`, `command line`, or for a workflow's step
  * `step report of Daily report (workflow run 4)`.
  */
@@ -75,8 +76,12 @@ export function triggerLabel(
   trans: ITranslate
 ): string {
   switch (trigger?.kind) {
-    case 'schedule':
-      return trigger.schedule_name ?? trans.__('deleted schedule');
+    case 'schedule': {
+      const name = trigger.schedule_name ?? trans.__('deleted schedule');
+      return trigger.reference_date
+        ? trans.__('%1, data of %2', name, trigger.reference_date)
+        : name;
+    }
     case 'cli':
       return trans.__('command line');
     case 'workflow':

@@ -7,12 +7,33 @@
 import type { AutoflowAPI } from './api';
 import type { ITranslate } from './format';
 import { formatJSON, InputValue, inputKind, IParameter } from './parameters';
-import type { CatchUp, Overlap } from './wire';
+import type { CatchUp, EventType, Overlap } from './wire';
 
 /**
- * How a schedule fires.
+ * How a schedule fires: on a cron, an interval, once, or when FlowAPI has
+ * new data (checked on a cron).
  */
-export type TriggerKind = 'cron' | 'interval' | 'once';
+export type TriggerKind = 'cron' | 'interval' | 'once' | 'new_data';
+
+/**
+ * FlowAPI's event types, in the order the dialog lists them.
+ */
+export const EVENT_TYPES: ReadonlyArray<EventType> = [
+  'calls',
+  'sms',
+  'mds',
+  'topups'
+];
+
+/**
+ * A data trigger's stencil when none is given: the reference date alone.
+ */
+export const DEFAULT_STENCIL = '[0]';
+
+/**
+ * Runs a data trigger's check starts at most, unless told otherwise.
+ */
+export const DEFAULT_MAX_RUNS_PER_CHECK = '10';
 
 /**
  * The cron expressions the dialog offers by name; `custom` is any other.
@@ -88,6 +109,30 @@ export interface IScheduleForm {
    */
   timeout: IDuration;
   cellTimeout: IDuration;
+  /**
+   * A data trigger's FlowAPI event types (a date is available when any of
+   * them has it).
+   */
+  eventTypes: EventType[];
+  /**
+   * A data trigger's first reference date as `YYYY-MM-DD`, or empty: none.
+   */
+  earliestDate: string;
+  /**
+   * A data trigger's date stencil, as JSON text.
+   */
+  stencil: string;
+  /**
+   * The reference date the preview shows the stencil's date ranges at, as
+   * `YYYY-MM-DD`; empty: the server's today. Not saved.
+   */
+  sampleDate: string;
+  /**
+   * Whole numbers as typed; empty lookback and attempts: none, the server's.
+   */
+  lookbackDays: string;
+  maxRunsPerCheck: string;
+  maxAttempts: string;
 }
 
 /**
@@ -102,7 +147,14 @@ export type ScheduleField =
   | 'at'
   | 'catchUpWindow'
   | 'timeout'
-  | 'cellTimeout';
+  | 'cellTimeout'
+  | 'eventTypes'
+  | 'earliestDate'
+  | 'stencil'
+  | 'sampleDate'
+  | 'lookbackDays'
+  | 'maxRunsPerCheck'
+  | 'maxAttempts';
 
 /**
  * Messages by form field (or parameter name).
@@ -140,6 +192,8 @@ const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 const SMALL_NUMBER = /^\d{1,2}$/;
 const LOCAL_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const WHOLE_NUMBER = /^\d+$/;
 const WEEKDAYS = '1-5';
 const DAY_MS = 86400000;
 
@@ -377,8 +431,22 @@ export function newScheduleForm(
     catchUpWindow: { value: '', unit: 'hours' },
     overlap: 'skip',
     timeout: { value: '', unit: 'minutes' },
-    cellTimeout: { value: '', unit: 'minutes' }
+    cellTimeout: { value: '', unit: 'minutes' },
+    eventTypes: ['calls'],
+    earliestDate: '',
+    stencil: DEFAULT_STENCIL,
+    sampleDate: localDate(now),
+    lookbackDays: '',
+    maxRunsPerCheck: DEFAULT_MAX_RUNS_PER_CHECK,
+    maxAttempts: ''
   };
+}
+
+/**
+ * A day as `YYYY-MM-DD` in the browser's time.
+ */
+export function localDate(day: Date): string {
+  return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
 }
 
 /**
@@ -412,6 +480,17 @@ export function scheduleForm(
     case 'once':
       form.at = isoToLocal(trigger.at, zone);
       break;
+    case 'new_data':
+      form.expression = trigger.expression;
+      form.cron = detectPreset(trigger.expression, form.cron);
+      form.timezone = trigger.timezone ?? zone;
+      form.eventTypes = [...trigger.event_types];
+      form.earliestDate = trigger.earliest_date ?? '';
+      form.stencil = JSON.stringify(trigger.stencil);
+      form.lookbackDays = wholeText(trigger.lookback_days);
+      form.maxRunsPerCheck = wholeText(trigger.max_runs_per_check);
+      form.maxAttempts = wholeText(trigger.max_attempts);
+      break;
   }
   return form;
 }
@@ -443,26 +522,13 @@ export function buildTrigger(
 ): TriggerResult {
   switch (form.kind) {
     case 'cron': {
-      const expression = form.expression.trim();
-      if (expression === '') {
-        return {
-          ok: false,
-          field: 'expression',
-          error: trans.__('Enter a cron expression, such as 0 6 * * 1-5.')
-        };
-      }
-      const timezone = form.timezone.trim();
-      if (!isKnownTimezone(timezone)) {
-        return {
-          ok: false,
-          field: 'timezone',
-          error: trans.__(
-            'Choose a timezone from the list, such as Europe/London.'
-          )
-        };
-      }
-      return { ok: true, trigger: { kind: 'cron', expression, timezone } };
+      const cron = buildCron(form, trans);
+      return cron.ok
+        ? { ok: true, trigger: { kind: 'cron', ...cron.cron } }
+        : cron;
     }
+    case 'new_data':
+      return buildDataTrigger(form, trans);
     case 'interval': {
       const seconds = durationSeconds(form.interval);
       if (seconds === null || Number.isNaN(seconds)) {
@@ -497,6 +563,139 @@ export function buildTrigger(
       return { ok: true, trigger: { kind: 'once', at } };
     }
   }
+}
+
+type CronResult =
+  | { ok: true; cron: { expression: string; timezone: string } }
+  | { ok: false; field: ScheduleField; error: string };
+
+/**
+ * The cron expression and timezone of a cron trigger, or of a data
+ * trigger's checks.
+ */
+function buildCron(form: IScheduleForm, trans: ITranslate): CronResult {
+  const expression = form.expression.trim();
+  if (expression === '') {
+    return {
+      ok: false,
+      field: 'expression',
+      error: trans.__('Enter a cron expression, such as 0 6 * * 1-5.')
+    };
+  }
+  const timezone = form.timezone.trim();
+  if (!isKnownTimezone(timezone)) {
+    return {
+      ok: false,
+      field: 'timezone',
+      error: trans.__('Choose a timezone from the list, such as Europe/London.')
+    };
+  }
+  return { ok: true, cron: { expression, timezone } };
+}
+
+/**
+ * A data trigger: when to check FlowAPI, for which event types, and which
+ * days of data each run needs. The server judges the stencil's elements.
+ */
+function buildDataTrigger(
+  form: IScheduleForm,
+  trans: ITranslate
+): TriggerResult {
+  const fail = (field: ScheduleField, error: string): TriggerResult => ({
+    ok: false,
+    field,
+    error
+  });
+  if (form.eventTypes.length === 0) {
+    return fail('eventTypes', trans.__('Choose at least one event type.'));
+  }
+  const stencil = parseStencil(form.stencil);
+  if (stencil === null) {
+    return fail(
+      'stencil',
+      trans.__('Enter a JSON list, such as [0] or [[-7, 0]].')
+    );
+  }
+  const earliest = form.earliestDate.trim();
+  if (earliest !== '' && !ISO_DATE.test(earliest)) {
+    return fail('earliestDate', trans.__('Enter a date, or leave it empty.'));
+  }
+  const lookback = wholeNumber(form.lookbackDays, 1, 36600);
+  if (Number.isNaN(lookback)) {
+    return fail(
+      'lookbackDays',
+      trans.__('Enter a whole number of days from 1, or leave it empty.')
+    );
+  }
+  const maxRuns = wholeNumber(form.maxRunsPerCheck, 1, 1000);
+  if (maxRuns === null || Number.isNaN(maxRuns)) {
+    return fail(
+      'maxRunsPerCheck',
+      trans.__('Enter a whole number from 1 to 1000.')
+    );
+  }
+  const maxAttempts = wholeNumber(form.maxAttempts, 1, 100);
+  if (Number.isNaN(maxAttempts)) {
+    return fail(
+      'maxAttempts',
+      trans.__(
+        'Enter a whole number from 1 to 100, or leave it empty for the server’s default.'
+      )
+    );
+  }
+  const cron = buildCron(form, trans);
+  if (!cron.ok) {
+    return cron;
+  }
+  return {
+    ok: true,
+    trigger: {
+      kind: 'new_data',
+      ...cron.cron,
+      event_types: EVENT_TYPES.filter(type => form.eventTypes.includes(type)),
+      earliest_date: earliest === '' ? null : earliest,
+      stencil,
+      lookback_days: lookback,
+      max_runs_per_check: maxRuns,
+      max_attempts: maxAttempts
+    }
+  };
+}
+
+/**
+ * A stencil's JSON text as its list, or `null` when it is not a non-empty
+ * JSON list.
+ */
+export function parseStencil(
+  text: string
+): Array<number | string | Array<number | string>> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return Array.isArray(value) && value.length > 0
+    ? (value as Array<number | string | Array<number | string>>)
+    : null;
+}
+
+/**
+ * A typed whole number: `null` when empty, `NaN` when not one in range.
+ */
+function wholeNumber(text: string, min: number, max: number): number | null {
+  const trimmed = text.trim();
+  if (trimmed === '') {
+    return null;
+  }
+  const value = Number(trimmed);
+  return WHOLE_NUMBER.test(trimmed) && value >= min && value <= max
+    ? value
+    : NaN;
+}
+
+function wholeText(value: number | null | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
 }
 
 /**
@@ -614,6 +813,25 @@ export function formFieldOf(field: string | null): string | null {
       return 'cellTimeout';
     case 'catch_up_window':
       return 'catchUpWindow';
+    case 'trigger.earliest_date':
+      return 'earliestDate';
+    case 'trigger.lookback_days':
+      return 'lookbackDays';
+    case 'trigger.max_runs_per_check':
+      return 'maxRunsPerCheck';
+    case 'trigger.max_attempts':
+      return 'maxAttempts';
+    case 'sample_date':
+      return 'sampleDate';
+  }
+  if (field === 'trigger.stencil' || field?.startsWith('trigger.stencil.')) {
+    return 'stencil';
+  }
+  if (
+    field === 'trigger.event_types' ||
+    field?.startsWith('trigger.event_types.')
+  ) {
+    return 'eventTypes';
   }
   if (field === 'parameters' || field?.startsWith('parameters.')) {
     return field;
@@ -627,8 +845,28 @@ export function formFieldOf(field: string | null): string | null {
 export const TRIGGER_FIELDS: { [kind in TriggerKind]: ScheduleField[] } = {
   cron: ['expression', 'timezone'],
   interval: ['interval', 'start', 'timezone'],
-  once: ['at', 'timezone']
+  once: ['at', 'timezone'],
+  new_data: [
+    'eventTypes',
+    'earliestDate',
+    'stencil',
+    'sampleDate',
+    'lookbackDays',
+    'maxRunsPerCheck',
+    'maxAttempts',
+    'expression',
+    'timezone'
+  ]
 };
+
+/**
+ * The trigger fields shown with their own message next to them, besides in
+ * the preview.
+ */
+export const DATA_TRIGGER_FIELDS: ReadonlyArray<ScheduleField> =
+  TRIGGER_FIELDS.new_data.filter(
+    field => field !== 'expression' && field !== 'timezone'
+  );
 
 /**
  * The input value that shows a parameter's stored JSON value.
@@ -676,6 +914,16 @@ function comparable(
       return { ...trigger, start: instant(trigger.start) };
     case 'once':
       return { ...trigger, at: instant(trigger.at) };
+    case 'new_data':
+      return {
+        earliest_date: null,
+        lookback_days: null,
+        max_runs_per_check: 10,
+        max_attempts: null,
+        stencil: [0],
+        ...trigger,
+        timezone: trigger.timezone ?? null
+      };
   }
 }
 

@@ -282,9 +282,15 @@ function TriggerField(props: {
   const trigger = run.trigger;
   if (trigger?.kind === 'schedule') {
     const id = trigger.schedule_id;
-    const label = trigger.schedule_name
-      ? trans.__('schedule %1', trigger.schedule_name)
-      : triggerLabel(trigger, trans);
+    const label = !trigger.schedule_name
+      ? triggerLabel(trigger, trans)
+      : trigger.reference_date
+        ? trans.__(
+            'schedule %1, data of %2',
+            trigger.schedule_name,
+            trigger.reference_date
+          )
+        : trans.__('schedule %1', trigger.schedule_name);
     if (id === null || !trigger.schedule_name || !onFilterSchedule) {
       return <>{label}</>;
     }

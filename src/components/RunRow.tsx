@@ -216,6 +216,13 @@ function triggerTitle(run: AutoflowAPI.IRun, trans: TranslationBundle): string {
   }
   if (trigger?.kind === 'schedule') {
     const name = trigger.schedule_name ?? trans.__('a deleted schedule');
+    if (trigger.reference_date) {
+      return trans.__(
+        'Started by schedule %1, for FlowAPI data of %2',
+        name,
+        trigger.reference_date
+      );
+    }
     return trigger.scheduled_for
       ? trans.__(
           'Started by schedule %1, for %2',

@@ -9,6 +9,7 @@ import type {
 } from '../parameters';
 import {
   CronPreset,
+  DATA_TRIGGER_FIELDS,
   DurationUnit,
   IDuration,
   IScheduleForm,
@@ -17,21 +18,19 @@ import {
   TriggerKind,
   UNIT_SECONDS
 } from '../schedules';
+import { DataTriggerFields } from './DataTriggerFields';
+import { FormRow as Row } from './FormRow';
 import { ParametersForm } from './ParametersForm';
 import { PreviewState, TriggerPreview } from './TriggerPreview';
 
 const FORM_CLASS = 'jp-autoflow-ScheduleForm';
 const SECTION_CLASS = 'jp-autoflow-ScheduleForm-section';
 const LEGEND_CLASS = 'jp-autoflow-ScheduleForm-legend';
-const ROW_CLASS = 'jp-autoflow-ScheduleForm-row';
-const LABEL_CLASS = 'jp-autoflow-ScheduleForm-label';
-const CONTROL_CLASS = 'jp-autoflow-ScheduleForm-control';
 const INPUT_CLASS = 'jp-autoflow-ScheduleForm-input';
 const SELECT_CLASS = 'jp-autoflow-ScheduleForm-select';
 const DURATION_CLASS = 'jp-autoflow-ScheduleForm-duration';
 const KINDS_CLASS = 'jp-autoflow-ScheduleForm-kinds';
 const KIND_CLASS = 'jp-autoflow-ScheduleForm-kind';
-const HELP_CLASS = 'jp-autoflow-ScheduleForm-help';
 const ERROR_CLASS = 'jp-autoflow-ScheduleForm-error';
 const NOTE_CLASS = 'jp-autoflow-ScheduleForm-note';
 
@@ -89,12 +88,25 @@ export function ScheduleForm(props: IScheduleFormProps): JSX.Element {
   const kinds: Array<[TriggerKind, string]> = [
     ['cron', trans.__('Cron')],
     ['interval', trans.__('Interval')],
-    ['once', trans.__('Once')]
+    ['once', trans.__('Once')],
+    ['new_data', trans.__('When FlowAPI has new data')]
   ];
-  const triggerError = triggerFields.map(field => errors[field]).find(Boolean);
+  const dataKind = form.kind === 'new_data';
+  const cronKind = form.kind === 'cron' || dataKind;
+  // A data trigger's own fields show their messages next to them.
+  const fieldError = DATA_TRIGGER_FIELDS.some(field => errors[field]);
+  const triggerError = triggerFields
+    .filter(field => !DATA_TRIGGER_FIELDS.includes(field))
+    .map(field => errors[field])
+    .find(Boolean);
   const preview: PreviewState = triggerError
     ? { status: 'error', message: triggerError }
-    : props.preview;
+    : fieldError
+      ? {
+          status: 'error',
+          message: trans.__('Correct the field marked above.')
+        }
+      : props.preview;
 
   return (
     <div className={FORM_CLASS}>
@@ -132,9 +144,23 @@ export function ScheduleForm(props: IScheduleFormProps): JSX.Element {
           ))}
         </div>
 
-        {form.kind === 'cron' ? (
+        {dataKind ? (
+          <DataTriggerFields
+            form={form}
+            errors={errors}
+            preview={props.preview}
+            id={id}
+            trans={trans}
+            onChange={onChange}
+          />
+        ) : null}
+
+        {cronKind ? (
           <>
-            <Row id={id('preset')} label={trans.__('Repeat')}>
+            <Row
+              id={id('preset')}
+              label={dataKind ? trans.__('Check FlowAPI') : trans.__('Repeat')}
+            >
               <select
                 id={id('preset')}
                 className={SELECT_CLASS}
@@ -277,7 +303,9 @@ export function ScheduleForm(props: IScheduleFormProps): JSX.Element {
           help={
             form.kind === 'cron'
               ? null
-              : trans.__('The date and time above are read in this timezone.')
+              : dataKind
+                ? trans.__('Of the checks, and of today for the look back.')
+                : trans.__('The date and time above are read in this timezone.')
           }
         >
           <input
@@ -298,7 +326,12 @@ export function ScheduleForm(props: IScheduleFormProps): JSX.Element {
           </datalist>
         </Row>
 
-        <TriggerPreview preview={preview} id={previewId} trans={trans} />
+        <TriggerPreview
+          preview={preview}
+          id={previewId}
+          checks={dataKind}
+          trans={trans}
+        />
       </fieldset>
 
       <fieldset className={SECTION_CLASS}>
@@ -323,55 +356,59 @@ export function ScheduleForm(props: IScheduleFormProps): JSX.Element {
         ) : null}
       </fieldset>
 
-      <fieldset className={SECTION_CLASS}>
-        <legend className={LEGEND_CLASS}>
-          {trans.__('Missed and overlapping runs')}
-        </legend>
-        <Row id={id('catch-up')} label={trans.__('Missed while stopped')}>
-          <select
-            id={id('catch-up')}
-            className={SELECT_CLASS}
-            value={form.catchUp}
-            onChange={event =>
-              onChange({ catchUp: event.target.value as 'skip' | 'latest' })
-            }
-          >
-            <option value="skip">{trans.__('Skip them')}</option>
-            <option value="latest">{trans.__('Run the latest missed')}</option>
-          </select>
-        </Row>
-        {form.catchUp === 'latest' ? (
-          <Row
-            id={id('catch-up-window')}
-            label={trans.__('If missed within')}
-            help={trans.__('Leave empty for the server’s default.')}
-            error={errors.catchUpWindow}
-          >
-            <DurationInput
+      {dataKind ? null : (
+        <fieldset className={SECTION_CLASS}>
+          <legend className={LEGEND_CLASS}>
+            {trans.__('Missed and overlapping runs')}
+          </legend>
+          <Row id={id('catch-up')} label={trans.__('Missed while stopped')}>
+            <select
+              id={id('catch-up')}
+              className={SELECT_CLASS}
+              value={form.catchUp}
+              onChange={event =>
+                onChange({ catchUp: event.target.value as 'skip' | 'latest' })
+              }
+            >
+              <option value="skip">{trans.__('Skip them')}</option>
+              <option value="latest">
+                {trans.__('Run the latest missed')}
+              </option>
+            </select>
+          </Row>
+          {form.catchUp === 'latest' ? (
+            <Row
               id={id('catch-up-window')}
               label={trans.__('If missed within')}
-              duration={form.catchUpWindow}
-              trans={trans}
-              placeholder={trans.__('default')}
+              help={trans.__('Leave empty for the server’s default.')}
               error={errors.catchUpWindow}
-              onChange={catchUpWindow => onChange({ catchUpWindow })}
-            />
+            >
+              <DurationInput
+                id={id('catch-up-window')}
+                label={trans.__('If missed within')}
+                duration={form.catchUpWindow}
+                trans={trans}
+                placeholder={trans.__('default')}
+                error={errors.catchUpWindow}
+                onChange={catchUpWindow => onChange({ catchUpWindow })}
+              />
+            </Row>
+          ) : null}
+          <Row id={id('overlap')} label={trans.__('If still running')}>
+            <select
+              id={id('overlap')}
+              className={SELECT_CLASS}
+              value={form.overlap}
+              onChange={event =>
+                onChange({ overlap: event.target.value as 'skip' | 'queue' })
+              }
+            >
+              <option value="skip">{trans.__('Skip the new run')}</option>
+              <option value="queue">{trans.__('Queue the new run')}</option>
+            </select>
           </Row>
-        ) : null}
-        <Row id={id('overlap')} label={trans.__('If still running')}>
-          <select
-            id={id('overlap')}
-            className={SELECT_CLASS}
-            value={form.overlap}
-            onChange={event =>
-              onChange({ overlap: event.target.value as 'skip' | 'queue' })
-            }
-          >
-            <option value="skip">{trans.__('Skip the new run')}</option>
-            <option value="queue">{trans.__('Queue the new run')}</option>
-          </select>
-        </Row>
-      </fieldset>
+        </fieldset>
+      )}
 
       {props.limits === false ? null : (
         <fieldset className={SECTION_CLASS}>
@@ -408,43 +445,6 @@ export function ScheduleForm(props: IScheduleFormProps): JSX.Element {
           </Row>
         </fieldset>
       )}
-    </div>
-  );
-}
-
-interface IRowProps {
-  /**
-   * The DOM id of the row's input.
-   */
-  id: string;
-  label: string;
-  help?: string | null;
-  error?: string;
-  children: React.ReactNode;
-}
-
-/**
- * A label and its input, with help and error under the input.
- */
-function Row(props: IRowProps): JSX.Element {
-  return (
-    <div className={ROW_CLASS}>
-      <label htmlFor={props.id} className={LABEL_CLASS}>
-        {props.label}
-      </label>
-      <div className={CONTROL_CLASS}>
-        {props.children}
-        {props.help ? (
-          <div id={`${props.id}-help`} className={HELP_CLASS}>
-            {props.help}
-          </div>
-        ) : null}
-        {props.error ? (
-          <div id={`${props.id}-error`} className={ERROR_CLASS}>
-            {props.error}
-          </div>
-        ) : null}
-      </div>
     </div>
   );
 }

@@ -10,12 +10,18 @@ const NOTE_CLASS = 'jp-autoflow-TriggerPreview-note';
 
 /**
  * What the preview shows: nothing yet, a check in flight, the trigger in
- * words with its next fire times, or why it cannot fire.
+ * words with its next fire times (and for a data trigger the date ranges
+ * its stencil gives at the sample date), or why it cannot fire.
  */
 export type PreviewState =
   | { status: 'idle' }
   | { status: 'pending' }
-  | { status: 'ready'; description: string; times: ReadonlyArray<string> }
+  | {
+      status: 'ready';
+      description: string;
+      times: ReadonlyArray<string>;
+      dateRanges?: ReadonlyArray<ReadonlyArray<string>> | null;
+    }
   | { status: 'error'; message: string };
 
 /**
@@ -27,6 +33,10 @@ export interface ITriggerPreviewProps {
    * DOM id of the region, for the trigger inputs' `aria-describedby`.
    */
   id: string;
+  /**
+   * Whether the times are a data trigger's checks of FlowAPI, not runs.
+   */
+  checks?: boolean;
   trans: ITranslate;
 }
 
@@ -52,7 +62,9 @@ export function TriggerPreview(props: ITriggerPreviewProps): JSX.Element {
           {preview.times.length > 0 ? (
             <>
               <p className={NOTE_CLASS}>
-                {trans.__('Next runs, in your time:')}
+                {props.checks
+                  ? trans.__('Next checks of FlowAPI, in your time:')
+                  : trans.__('Next runs, in your time:')}
               </p>
               <ol className={TIMES_CLASS}>
                 {preview.times.map(time => (

@@ -93,13 +93,19 @@ export async function scheduleNotebook(
   });
   if (saved) {
     Notification.success(
-      saved.next_fire_times.length > 0
-        ? trans.__(
-            'Schedule “%1” created; first run %2',
-            saved.name,
-            formatFireTime(saved.next_fire_times[0])
-          )
-        : trans.__('Schedule “%1” created', saved.name),
+      saved.next_fire_times.length === 0
+        ? trans.__('Schedule “%1” created', saved.name)
+        : saved.trigger.kind === 'new_data'
+          ? trans.__(
+              'Schedule “%1” created; first check of FlowAPI %2',
+              saved.name,
+              formatFireTime(saved.next_fire_times[0])
+            )
+          : trans.__(
+              'Schedule “%1” created; first run %2',
+              saved.name,
+              formatFireTime(saved.next_fire_times[0])
+            ),
       { autoClose: 5000 }
     );
   }
@@ -414,7 +420,12 @@ export class ScheduleDialogBody
    */
   private _schedulePreview(): void {
     const trigger = buildTrigger(this._form, this.trans);
-    const key = JSON.stringify(trigger);
+    // A data trigger's preview also shows its stencil at the sample date.
+    const sampleDate =
+      this._form.kind === 'new_data' && this._form.sampleDate.trim() !== ''
+        ? this._form.sampleDate.trim()
+        : null;
+    const key = JSON.stringify([trigger, sampleDate]);
     if (key === this._previewKey) {
       return;
     }
@@ -431,7 +442,8 @@ export class ScheduleDialogBody
       }
       try {
         const answer = await this._options.client.previewTrigger(
-          trigger.trigger
+          trigger.trigger,
+          sampleDate
         );
         if (asked !== this._previewCount || this.isDisposed) {
           return;
@@ -440,7 +452,8 @@ export class ScheduleDialogBody
         this._preview = {
           status: 'ready',
           description: answer.description,
-          times: answer.next_fire_times
+          times: answer.next_fire_times,
+          dateRanges: answer.date_ranges
         };
       } catch (error) {
         if (asked !== this._previewCount || this.isDisposed) {

@@ -11,6 +11,7 @@ export function runTrigger(
     schedule_id: null,
     schedule_name: null,
     scheduled_for: null,
+    reference_date: null,
     workflow_run_id: null,
     workflow_name: null,
     step_key: null,

@@ -10,9 +10,12 @@ import {
   durationSeconds,
   formFieldOf,
   ICronPresetFields,
+  IScheduleForm,
   isoToLocal,
   localToIso,
   newScheduleForm,
+  parseStencil,
+  TRIGGER_FIELDS,
   notebookStem,
   parameterInput,
   presetExpression,
@@ -57,6 +60,8 @@ function schedule(
     skipped_fires: 0,
     last_skipped_at: null,
     last_fire_at: null,
+    last_check: null,
+    dates: null,
     created_at: '2026-11-01T00:00:00Z',
     updated_at: '2026-11-01T00:00:00Z',
     ...change
@@ -381,5 +386,127 @@ describe('parameterInput', () => {
     );
     expect(parameterInput(of('list', '[]'), ['a'])).toBe('["a"]');
     expect(parameterInput(of('any', 'x'), { a: 1 })).toBe('{"a": 1}');
+  });
+});
+
+describe('data triggers', () => {
+  const data = schedule({
+    name: 'daily location',
+    trigger: {
+      kind: 'new_data',
+      expression: '0 * * * *',
+      timezone: 'UTC',
+      event_types: ['calls', 'sms'],
+      earliest_date: '2016-01-01',
+      stencil: [[-7, 0]],
+      lookback_days: null,
+      max_runs_per_check: 10,
+      max_attempts: 3
+    }
+  });
+
+  it('builds a new_data trigger from the form, event types in order', () => {
+    // Given a new form switched to the data trigger
+    const form = applyChange(newScheduleForm('a.ipynb', 'UTC', NOW), {
+      kind: 'new_data',
+      eventTypes: ['topups', 'calls'],
+      stencil: '[[-7, 0], "2016-01-01"]',
+      earliestDate: '2016-01-02',
+      lookbackDays: '30',
+      maxAttempts: ''
+    });
+
+    // When it is read as a trigger
+    const result = buildTrigger(form, trans);
+
+    // Then the checks run on the form's cron, and the rest is as typed
+    expect(result).toEqual({
+      ok: true,
+      trigger: {
+        kind: 'new_data',
+        expression: '0 6 * * *',
+        timezone: 'UTC',
+        event_types: ['calls', 'topups'],
+        earliest_date: '2016-01-02',
+        stencil: [[-7, 0], '2016-01-01'],
+        lookback_days: 30,
+        max_runs_per_check: 10,
+        max_attempts: null
+      }
+    });
+  });
+
+  it('starts a new form at [0], 10 runs a check, and today as the sample', () => {
+    const form = newScheduleForm('a.ipynb', 'UTC', new Date(2026, 10, 20, 9));
+    expect(form.stencil).toBe('[0]');
+    expect(form.maxRunsPerCheck).toBe('10');
+    expect(form.sampleDate).toBe('2026-11-20');
+  });
+
+  it.each<[Partial<IScheduleForm>, string]>([
+    [{ eventTypes: [] }, 'eventTypes'],
+    [{ stencil: '[-7, ' }, 'stencil'],
+    [{ stencil: '[]' }, 'stencil'],
+    [{ stencil: '{"a": 1}' }, 'stencil'],
+    [{ lookbackDays: '0' }, 'lookbackDays'],
+    [{ maxRunsPerCheck: '' }, 'maxRunsPerCheck'],
+    [{ maxRunsPerCheck: '2.5' }, 'maxRunsPerCheck'],
+    [{ maxAttempts: '101' }, 'maxAttempts'],
+    [{ expression: ' ' }, 'expression']
+  ])('names the field at fault in %o', (change, field) => {
+    const form: IScheduleForm = {
+      ...newScheduleForm('a.ipynb', 'UTC', NOW),
+      kind: 'new_data',
+      ...change
+    };
+    const result = buildTrigger(form, trans);
+    expect(!result.ok && result.field).toBe(field);
+  });
+
+  it('fills the form in from a data-trigger schedule', () => {
+    const form = scheduleForm(data, 'Europe/London', NOW);
+    expect(form.kind).toBe('new_data');
+    expect(form.cron.preset).toBe('hourly');
+    expect(form.timezone).toBe('UTC');
+    expect(form.eventTypes).toEqual(['calls', 'sms']);
+    expect(form.earliestDate).toBe('2016-01-01');
+    expect(parseStencil(form.stencil)).toEqual([[-7, 0]]);
+    expect(form.lookbackDays).toBe('');
+    expect(form.maxRunsPerCheck).toBe('10');
+    expect(form.maxAttempts).toBe('3');
+  });
+
+  it('changes nothing when the data-trigger form is saved as it was', () => {
+    const result = buildSettings(scheduleForm(data, 'UTC', NOW), trans);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(updateRequest(data, result.settings, data.parameters)).toEqual(
+        {}
+      );
+    }
+  });
+
+  it('sends the whole trigger when one of its fields changed', () => {
+    const form = applyChange(scheduleForm(data, 'UTC', NOW), {
+      stencil: '[[-3, 0]]',
+      sampleDate: '2016-01-07'
+    });
+    const result = buildSettings(form, trans);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(updateRequest(data, result.settings, data.parameters)).toEqual({
+        trigger: { ...data.trigger, stencil: [[-3, 0]] }
+      });
+    }
+  });
+
+  it('maps the data trigger fields the server names to the form', () => {
+    expect(formFieldOf('trigger.stencil')).toBe('stencil');
+    expect(formFieldOf('trigger.stencil.1')).toBe('stencil');
+    expect(formFieldOf('trigger.stencil.1.0')).toBe('stencil');
+    expect(formFieldOf('trigger.event_types.0')).toBe('eventTypes');
+    expect(formFieldOf('trigger.max_attempts')).toBe('maxAttempts');
+    expect(formFieldOf('sample_date')).toBe('sampleDate');
+    expect(TRIGGER_FIELDS.new_data).toContain('stencil');
   });
 });
