@@ -8,12 +8,15 @@ import {
   listIcon,
   MenuSvg,
   pauseIcon,
+  refreshIcon,
   runIcon
 } from '@jupyterlab/ui-components';
 
 import { AutoflowAPI } from './api';
 import { confirmDelete, idArgs } from './commandHelpers';
+import { checkStatusLabel } from './dataTriggerText';
 import { messageOf } from './format';
+import type { DataCheckResult } from './wire';
 import { RunsModel } from './model';
 import { SchedulesModel } from './schedulesModel';
 
@@ -25,6 +28,14 @@ export namespace ScheduleListCommandIDs {
    * Queue a run of a schedule now.
    */
   export const runNow = 'autoflow:run-schedule-now';
+  /**
+   * Check FlowAPI now for a data-trigger schedule's new dates.
+   */
+  export const checkNow = 'autoflow:check-schedule-now';
+  /**
+   * Run a data-trigger schedule's failed or given-up date `{id, date}` again.
+   */
+  export const retryDate = 'autoflow:retry-schedule-date';
   /**
    * Stop a schedule's fires until it is resumed.
    */
@@ -103,6 +114,7 @@ export function addScheduleListCommands(
     icon: fastForwardIcon,
     describedBy: describedBy(trans.__('run')),
     isEnabled: args => target(args) !== undefined,
+    isVisible: args => !isDataTrigger(target(args)),
     execute: async args => {
       const schedule = target(args);
       if (!schedule) {
@@ -123,6 +135,96 @@ export function addScheduleListCommands(
       } catch (error) {
         Notification.error(
           trans.__('Could not run %1: %2', schedule.name, messageOf(error)),
+          { autoClose: 10000 }
+        );
+      }
+    }
+  });
+
+  const announceCheck = (
+    schedule: AutoflowAPI.ISchedule,
+    result: DataCheckResult
+  ): void => {
+    const failed = checkStatusLabel(result.check.status, trans);
+    if (failed) {
+      Notification.warning(
+        trans.__('%1: %2. %3', schedule.name, failed, result.check.message),
+        { autoClose: 10000 }
+      );
+      return;
+    }
+    void context.runs.refresh();
+    Notification.success(
+      result.started.length > 0
+        ? trans._n(
+            '%2: run started for data of %3',
+            '%2: %1 runs started, for data of %3',
+            result.started.length,
+            schedule.name,
+            result.started.join(', ')
+          )
+        : trans.__('%1: %2', schedule.name, result.check.message),
+      { autoClose: 5000 }
+    );
+  };
+
+  commands.addCommand(ids.checkNow, {
+    label: trans.__('Check Now'),
+    caption: trans.__(
+      'Ask FlowAPI for new dates now, and run the schedule for each date due'
+    ),
+    icon: refreshIcon,
+    describedBy: describedBy(trans.__('check')),
+    isEnabled: args => target(args) !== undefined,
+    isVisible: args => isDataTrigger(target(args)),
+    execute: async args => {
+      const schedule = target(args);
+      if (!schedule) {
+        return;
+      }
+      try {
+        announceCheck(schedule, await schedules.checkNow(schedule.id));
+      } catch (error) {
+        Notification.error(
+          trans.__('Could not check %1: %2', schedule.name, messageOf(error)),
+          { autoClose: 10000 }
+        );
+      }
+    }
+  });
+
+  commands.addCommand(ids.retryDate, {
+    label: trans.__('Retry Date'),
+    caption: trans.__('Run a failed or given-up date of the schedule again'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          id: { type: 'number', description: trans.__('The schedule') },
+          date: {
+            type: 'string',
+            description: trans.__('The reference date, YYYY-MM-DD')
+          }
+        },
+        required: ['id', 'date']
+      }
+    },
+    execute: async args => {
+      const schedule = target(args);
+      const date = typeof args.date === 'string' ? args.date : null;
+      if (!schedule || date === null) {
+        return;
+      }
+      try {
+        announceCheck(schedule, await schedules.retryDate(schedule.id, date));
+      } catch (error) {
+        Notification.error(
+          trans.__(
+            'Could not retry %1 of %2: %3',
+            date,
+            schedule.name,
+            messageOf(error)
+          ),
           { autoClose: 10000 }
         );
       }
@@ -229,6 +331,7 @@ export function addScheduleListCommands(
 
   const order = [
     ids.runNow,
+    ids.checkNow,
     ids.pause,
     ids.resume,
     ids.edit,
@@ -260,7 +363,13 @@ export function openScheduleMenu(
   const ids = ScheduleListCommandIDs;
   const args = { id: schedule.id };
   menu.clearItems();
-  for (const command of [ids.runNow, ids.pause, ids.resume, ids.edit]) {
+  for (const command of [
+    ids.runNow,
+    ids.checkNow,
+    ids.pause,
+    ids.resume,
+    ids.edit
+  ]) {
     menu.addItem({ command, args });
   }
   menu.addItem({ type: 'separator' });
@@ -308,6 +417,13 @@ async function deleteSchedule(
       { autoClose: 10000 }
     );
   }
+}
+
+/**
+ * Whether a schedule runs when FlowAPI has new data.
+ */
+function isDataTrigger(schedule: AutoflowAPI.ISchedule | undefined): boolean {
+  return schedule?.trigger.kind === 'new_data';
 }
 
 /**

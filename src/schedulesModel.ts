@@ -1,6 +1,16 @@
 import { AutoflowAPI, AutoflowClient } from './api';
 import { messageOf, parseTime } from './format';
 import { clampInterval, TabListModel } from './pollingModel';
+import type { DataCheckResult, ScheduleDate } from './wire';
+
+/**
+ * A data-trigger schedule's dates as its open list shows them: `null` until
+ * first fetched, and why the last fetch failed.
+ */
+export interface IScheduleDates {
+  dates: ReadonlyArray<ScheduleDate> | null;
+  errorMessage: string | null;
+}
 
 /**
  * The schedules, refreshed by polling while they are shown. Holds no DOM.
@@ -8,7 +18,8 @@ import { clampInterval, TabListModel } from './pollingModel';
  * Polls every `interval` ms, and soon after the earliest next fire time
  * (so a schedule's last run and next fire follow its fires). Polling pauses
  * while the schedules are not shown ({@link setShown}) or the browser tab is
- * hidden. Every action refreshes the list.
+ * hidden. Every action refreshes the list. A data-trigger schedule's dates
+ * are fetched, and polled with the list, while they are open.
  */
 export class SchedulesModel extends TabListModel {
   constructor(options: SchedulesModel.IOptions) {
@@ -72,6 +83,58 @@ export class SchedulesModel extends TabListModel {
   }
 
   /**
+   * Check FlowAPI now for a data-trigger schedule, starting the runs of the
+   * dates due; its dates are refreshed.
+   *
+   * @throws The server's error, with its `message`
+   */
+  checkNow(id: number): Promise<DataCheckResult> {
+    return this.act(id, async () => {
+      const result = await this.client.checkSchedule(id);
+      await this._fetchDates(id);
+      return result;
+    });
+  }
+
+  /**
+   * Run a failed or given-up date again; the schedule's dates are refreshed.
+   *
+   * @throws The server's error, with its `message`
+   */
+  retryDate(id: number, referenceDate: string): Promise<DataCheckResult> {
+    return this.act(id, async () => {
+      const result = await this.client.retryScheduleDate(id, referenceDate);
+      await this._fetchDates(id);
+      return result;
+    });
+  }
+
+  /**
+   * The dates of a schedule whose dates are open, else `undefined`.
+   */
+  datesOf(id: number): IScheduleDates | undefined {
+    return this._dates.get(id);
+  }
+
+  /**
+   * Show or hide a data-trigger schedule's dates; shown, they are fetched now
+   * and with every poll.
+   */
+  toggleDates(id: number): void {
+    const dates = new Map(this._dates);
+    if (dates.has(id)) {
+      dates.delete(id);
+    } else {
+      dates.set(id, { dates: null, errorMessage: null });
+    }
+    this._dates = dates;
+    this.emitChanged();
+    if (dates.has(id)) {
+      void this._fetchDates(id).then(() => this.emitChanged());
+    }
+  }
+
+  /**
    * Pause or resume a schedule.
    *
    * @throws The server's error, with its `message`
@@ -95,6 +158,11 @@ export class SchedulesModel extends TabListModel {
       if (this._schedules) {
         this._schedules = this._schedules.filter(s => s.id !== id);
       }
+      if (this._dates.has(id)) {
+        const dates = new Map(this._dates);
+        dates.delete(id);
+        this._dates = dates;
+      }
     });
   }
 
@@ -110,6 +178,9 @@ export class SchedulesModel extends TabListModel {
       }
       this._schedules = schedules;
       this._errorMessage = null;
+      await Promise.all(
+        [...this._dates.keys()].map(id => this._fetchDates(id))
+      );
     } catch (error) {
       if (this.isDisposed || request !== this._requestCount) {
         return;
@@ -131,6 +202,31 @@ export class SchedulesModel extends TabListModel {
     );
   }
 
+  /**
+   * Fetch an open schedule's dates; a failure keeps the dates shown, with
+   * its message. Does not emit.
+   */
+  private async _fetchDates(id: number): Promise<void> {
+    if (!this._dates.has(id)) {
+      return;
+    }
+    let next: IScheduleDates;
+    try {
+      next = {
+        dates: await this.client.listScheduleDates(id),
+        errorMessage: null
+      };
+    } catch (error) {
+      next = {
+        dates: this._dates.get(id)?.dates ?? null,
+        errorMessage: messageOf(error)
+      };
+    }
+    if (!this.isDisposed && this._dates.has(id)) {
+      this._dates = new Map(this._dates).set(id, next);
+    }
+  }
+
   private _replace(schedule: AutoflowAPI.ISchedule): void {
     if (this._schedules && !this.isDisposed) {
       this._schedules = this._schedules.map(s =>
@@ -140,6 +236,7 @@ export class SchedulesModel extends TabListModel {
     }
   }
 
+  private _dates: ReadonlyMap<number, IScheduleDates> = new Map();
   private _errorMessage: string | null = null;
   private _interval: number;
   private _requestCount = 0;

@@ -5,13 +5,22 @@ import {
   LabIcon,
   fastForwardIcon,
   pauseIcon,
+  refreshIcon,
   runIcon
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
+import {
+  checkStatusLabel,
+  dateCountLabel,
+  dateCounts,
+  lastCheckText
+} from '../dataTriggerText';
 import { basename, formatFullTime } from '../format';
 import { formatRelative, nextFire } from '../scheduleText';
+import type { IScheduleDates } from '../schedulesModel';
+import { ScheduleDates } from './ScheduleDates';
 import { StatusBadge } from './StatusBadge';
 
 const ROW_CLASS = 'jp-autoflow-ScheduleRow';
@@ -27,6 +36,11 @@ const SKIPPED_CLASS = 'jp-autoflow-ScheduleRow-skipped';
 const ACTIONS_CLASS = 'jp-autoflow-ScheduleRow-actions';
 const ACTION_CLASS = 'jp-autoflow-ScheduleRow-action';
 const ACTION_ICON_CLASS = 'jp-autoflow-ScheduleRow-actionIcon';
+const CHECK_CLASS = 'jp-autoflow-ScheduleRow-check';
+const CHECK_STATUS_CLASS = 'jp-autoflow-ScheduleRow-checkStatus';
+const COUNTS_CLASS = 'jp-autoflow-ScheduleRow-counts';
+const PILL_CLASS = 'jp-autoflow-DatePill';
+const DATES_TOGGLE_CLASS = 'jp-autoflow-ScheduleRow-datesToggle';
 
 /**
  * What the user can do with a schedule from its row.
@@ -42,6 +56,22 @@ export interface IScheduleActions {
    * Show a run (the schedule's last) in the runs tab.
    */
   onShowRun: (id: number) => void;
+  /**
+   * Check FlowAPI now for a data-trigger schedule.
+   */
+  onCheckNow: (schedule: AutoflowAPI.ISchedule) => void;
+  /**
+   * Show or hide a data-trigger schedule's dates.
+   */
+  onToggleDates: (schedule: AutoflowAPI.ISchedule) => void;
+  /**
+   * Run a failed or given-up date again.
+   */
+  onRetryDate: (schedule: AutoflowAPI.ISchedule, referenceDate: string) => void;
+  /**
+   * Show a workflow run in the workflows tab.
+   */
+  onShowWorkflowRun: (id: number) => void;
 }
 
 /**
@@ -53,6 +83,10 @@ export interface IScheduleRowProps extends IScheduleActions {
    * Whether an action on the schedule is in flight.
    */
   busy: boolean;
+  /**
+   * A data-trigger schedule's dates while they are open, else `undefined`.
+   */
+  dates?: IScheduleDates;
   /**
    * The current time in ms, for the relative next fire.
    */
@@ -70,12 +104,17 @@ function ScheduleRowComponent(props: IScheduleRowProps): JSX.Element {
   const next = schedule.paused ? null : nextFire(schedule.next_fire_times, now);
   const lastRun = schedule.last_run;
   const nameId = React.useId();
+  const datesId = React.useId();
+  const dataTrigger = schedule.trigger.kind === 'new_data';
+  const check = schedule.last_check;
+  const checkFailure = check ? checkStatusLabel(check.status, trans) : null;
 
   return (
     <li
       className={ROW_CLASS}
       data-schedule-id={schedule.id}
       data-paused={schedule.paused ? 'true' : undefined}
+      data-trigger={schedule.trigger.kind}
       aria-labelledby={nameId}
     >
       <div className={MAIN_CLASS}>
@@ -88,6 +127,18 @@ function ScheduleRowComponent(props: IScheduleRowProps): JSX.Element {
         <span className={TRIGGER_CLASS} title={schedule.description}>
           {schedule.description}
         </span>
+        {dataTrigger ? (
+          <span
+            className={CHECK_CLASS}
+            data-status={check?.status}
+            title={check ? formatFullTime(check.at) : undefined}
+          >
+            {checkFailure ? (
+              <span className={CHECK_STATUS_CLASS}>{checkFailure}</span>
+            ) : null}
+            {lastCheckText(check, now, trans)}
+          </span>
+        ) : null}
         <span className={META_CLASS}>
           {schedule.paused ? (
             <span
@@ -104,11 +155,28 @@ function ScheduleRowComponent(props: IScheduleRowProps): JSX.Element {
               }
             >
               {next
-                ? trans.__('Next %1', formatRelative(next, now, trans))
+                ? dataTrigger
+                  ? trans.__('Next check %1', formatRelative(next, now, trans))
+                  : trans.__('Next %1', formatRelative(next, now, trans))
                 : trans.__('No more runs')}
             </span>
           )}
-          <span className={LAST_CLASS}>
+          {dataTrigger ? (
+            <DateCounts schedule={schedule} trans={trans} />
+          ) : null}
+          {dataTrigger ? (
+            <button
+              type="button"
+              className={DATES_TOGGLE_CLASS}
+              aria-expanded={props.dates !== undefined}
+              aria-controls={props.dates ? datesId : undefined}
+              aria-label={trans.__('Dates of %1', schedule.name)}
+              onClick={() => props.onToggleDates(schedule)}
+            >
+              {props.dates ? trans.__('Hide dates') : trans.__('Dates')}
+            </button>
+          ) : null}
+          <span className={LAST_CLASS} hidden={dataTrigger && !lastRun}>
             {lastRun ? trans.__('Last run') : null}
             {lastRun ? (
               <button
@@ -149,13 +217,23 @@ function ScheduleRowComponent(props: IScheduleRowProps): JSX.Element {
         </span>
       </div>
       <span className={ACTIONS_CLASS}>
-        <ActionButton
-          icon={fastForwardIcon}
-          label={trans.__('Run %1 now', schedule.name)}
-          title={trans.__('Run now')}
-          disabled={busy}
-          onClick={() => props.onRunNow(schedule)}
-        />
+        {dataTrigger ? (
+          <ActionButton
+            icon={refreshIcon}
+            label={trans.__('Check %1 now', schedule.name)}
+            title={trans.__('Check FlowAPI now')}
+            disabled={busy}
+            onClick={() => props.onCheckNow(schedule)}
+          />
+        ) : (
+          <ActionButton
+            icon={fastForwardIcon}
+            label={trans.__('Run %1 now', schedule.name)}
+            title={trans.__('Run now')}
+            disabled={busy}
+            onClick={() => props.onRunNow(schedule)}
+          />
+        )}
         <ActionButton
           icon={schedule.paused ? runIcon : pauseIcon}
           label={
@@ -175,6 +253,18 @@ function ScheduleRowComponent(props: IScheduleRowProps): JSX.Element {
           onClick={event => props.onMore(schedule, event.currentTarget)}
         />
       </span>
+      {dataTrigger && props.dates ? (
+        <ScheduleDates
+          id={datesId}
+          scheduleName={schedule.name}
+          dates={props.dates}
+          busy={busy}
+          trans={trans}
+          onShowRun={props.onShowRun}
+          onShowWorkflowRun={props.onShowWorkflowRun}
+          onRetry={date => props.onRetryDate(schedule, date)}
+        />
+      ) : null}
     </li>
   );
 }
@@ -183,6 +273,29 @@ function ScheduleRowComponent(props: IScheduleRowProps): JSX.Element {
  * A row re-renders only when its schedule or state changes.
  */
 export const ScheduleRow = React.memo(ScheduleRowComponent);
+
+/**
+ * A data-trigger schedule's dates counted by state, as pills.
+ */
+function DateCounts(props: {
+  schedule: AutoflowAPI.ISchedule;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { trans } = props;
+  const counts = dateCounts(props.schedule.dates);
+  if (counts.length === 0) {
+    return null;
+  }
+  return (
+    <span className={COUNTS_CLASS} aria-label={trans.__('Dates by state')}>
+      {counts.map(([state, count]) => (
+        <span key={state} className={PILL_CLASS} data-state={state}>
+          {dateCountLabel(state, count, trans)}
+        </span>
+      ))}
+    </span>
+  );
+}
 
 function ActionButton(props: {
   icon: LabIcon;

@@ -2,6 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { AutoflowAPI } from '../api';
+import type { IScheduleDates } from '../schedulesModel';
 import { PanelMessage } from './PanelMessage';
 import { IScheduleActions, ScheduleRow } from './ScheduleRow';
 import { TabView } from './TabView';
@@ -25,6 +26,10 @@ export interface ISchedulesViewProps extends IScheduleActions {
    */
   schedules: ReadonlyArray<AutoflowAPI.ISchedule> | null;
   busy: ReadonlySet<number>;
+  /**
+   * The open dates of a data-trigger schedule, by its id.
+   */
+  datesOf: (id: number) => IScheduleDates | undefined;
   errorMessage: string | null;
   /**
    * Shown at the left of the header (the sidebar's tabs).
@@ -70,12 +75,17 @@ export function SchedulesView(props: ISchedulesViewProps): JSX.Element {
               key={schedule.id}
               schedule={schedule}
               busy={busy.has(schedule.id)}
+              dates={props.datesOf(schedule.id)}
               now={now}
               trans={trans}
               onRunNow={props.onRunNow}
               onSetPaused={props.onSetPaused}
               onMore={props.onMore}
               onShowRun={props.onShowRun}
+              onCheckNow={props.onCheckNow}
+              onToggleDates={props.onToggleDates}
+              onRetryDate={props.onRetryDate}
+              onShowWorkflowRun={props.onShowWorkflowRun}
             />
           ))}
         </ul>

@@ -9,6 +9,7 @@ import {
   ScheduleListCommandIDs
 } from '../scheduleListCommands';
 import { SchedulesModel } from '../schedulesModel';
+import { WorkflowRunCommandIDs } from '../workflowRunCommands';
 
 /**
  * What the schedules tab needs.
@@ -46,6 +47,13 @@ export function schedulesTab(
       void commands.execute(paused ? ids.pause : ids.resume, {
         id: schedule.id
       }),
+    onCheckNow: (schedule: { id: number }) =>
+      void commands.execute(ids.checkNow, { id: schedule.id }),
+    onToggleDates: (schedule: { id: number }) => model.toggleDates(schedule.id),
+    onRetryDate: (schedule: { id: number }, date: string) =>
+      void commands.execute(ids.retryDate, { id: schedule.id, date }),
+    onShowWorkflowRun: (id: number) =>
+      void commands.execute(WorkflowRunCommandIDs.show, { id }),
     onMore: openScheduleMenu.bind(null, menu),
     onShowRun: showRun,
     onRefresh: () => void model.refresh()
@@ -56,6 +64,7 @@ export function schedulesTab(
         <SchedulesView
           schedules={model.schedules}
           busy={model.busy}
+          datesOf={id => model.datesOf(id)}
           errorMessage={model.errorMessage}
           heading={heading}
           trans={trans}
