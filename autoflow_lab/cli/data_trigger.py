@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ from ..models import (
 )
 from ..scheduling.stencils import parse_stencil
 from ..services import RunService, ScheduleService, WorkflowService, Workspace
+from ..services.data_trigger import DataTrigger
 from .common import (
     EXIT_CANCELLED,
     EXIT_FAILED,
@@ -52,6 +55,8 @@ from .common import (
 from .runs import follow_and_report, secrets
 from .workflows import follow_and_report_workflow
 
+# flowclient warns of plain HTTP with a line of its own source; said here in words instead.
+PLAIN_HTTP = "Communications with this server are NOT SECURE"
 EXIT_NOT_CHECKED = 3  # FlowAPI could not be asked: unreachable, timeout, denied or error
 DEFAULT_CHECK_CRON = "0 * * * *"
 EVENT_TYPES = [event_type.value for event_type in EventType]
@@ -78,11 +83,11 @@ DATA_ONLY = {  # options that only a data trigger takes: attribute -> flag
 }
 CHECK_EPILOG = """\
 exit status:
-  0  FlowAPI was checked, and every run the check started succeeded
-  1  a run the check started failed (its error summary is printed)
-  2  the request was refused (no such schedule, not a data trigger, bad option)
-  3  FlowAPI could not be checked (unreachable, timeout, token refused, error);
-     the reason is printed on stderr, and the next check tries again
+  0    FlowAPI was checked, and every run the check started succeeded
+  1    a run the check started failed (its error summary is printed)
+  2    the request was refused (no such schedule, not a data trigger, bad option)
+  3    FlowAPI could not be checked (unreachable, timeout, token refused, error):
+       the reason is printed, and the next check tries again
   130  a run was cancelled with Ctrl-C
 
 FlowAPI's address is AutoflowApp.flowapi_url from the Jupyter server's
@@ -270,7 +275,7 @@ async def _dates(options: argparse.Namespace, settings: CommandSettings) -> int:
 
 
 async def _check(options: argparse.Namespace, settings: CommandSettings) -> int:
-    async with _data_schedules(options, settings) as opened:
+    async with _data_schedules(options, settings, asks_flowapi=True) as opened:
         result = await opened.schedules.check(options.id)
         if not _reported(result.check):
             return EXIT_NOT_CHECKED
@@ -278,7 +283,7 @@ async def _check(options: argparse.Namespace, settings: CommandSettings) -> int:
 
 
 async def _retry(options: argparse.Namespace, settings: CommandSettings) -> int:
-    async with _data_schedules(options, settings) as opened:
+    async with _data_schedules(options, settings, asks_flowapi=True) as opened:
         before = await _runs_by_date(opened.schedules, options.id)
         day = await opened.schedules.retry_date(options.id, options.date)
         print(f"{day.reference_date} re-armed", file=sys.stderr)
@@ -301,7 +306,7 @@ class _Opened:
 
 @asynccontextmanager
 async def _data_schedules(
-    options: argparse.Namespace, settings: CommandSettings
+    options: argparse.Namespace, settings: CommandSettings, asks_flowapi: bool = False
 ) -> AsyncIterator[_Opened]:
     """The services over this folder's history, able to run what a check starts here."""
     workspace = workspace_of(options, settings)
@@ -309,12 +314,22 @@ async def _data_schedules(
     flowapi_url = getattr(options, "flowapi_url", None)
     if flowapi_url is not None:
         settings.flowapi_url = flowapi_url
+    if asks_flowapi and settings.flowapi_url.lower().startswith("http://"):
+        print(
+            f"autoflow: warning: FlowAPI at {settings.flowapi_url} is plain HTTP: the token "
+            "travels unencrypted.",
+            file=sys.stderr,
+        )
+    # The check's failure is printed once, by this command, not logged as well.
+    logging.getLogger(DataTrigger.__module__).addHandler(logging.NullHandler())
     runs = open_runs(settings, workspace, secrets(settings, []))
     try:
         await runs.start()
         workflows = build_workflow_service(settings, runs, workspace)
         try:
-            yield _Opened(runs, workflows, build_schedule_service(settings, runs, workflows))
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", PLAIN_HTTP, UserWarning)
+                yield _Opened(runs, workflows, build_schedule_service(settings, runs, workflows))
         finally:
             await workflows.close()
     finally:
