@@ -247,3 +247,14 @@ def subprocess_autoflow(root: Path, token: str, *args: str) -> subprocess.Comple
         timeout=120,
         check=False,
     )
+
+
+def test_check_of_a_schedule_on_time_is_refused(
+    capsys: pytest.CaptureFixture[str], daily: Path
+) -> None:
+    run_in_process(capsys, "schedule", "add", "daily.ipynb", "--every", "1h")
+
+    status, _, err = run_in_process(capsys, "schedule", "check", "1")
+
+    assert status == 2
+    assert "Schedule 1 runs on time, not when FlowAPI has new data" in err

@@ -14,11 +14,11 @@ import json
 import logging
 import sys
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -29,15 +29,17 @@ from ..config import (
     database_url,
     new_database_file,
 )
-from ..errors import AutoflowError
+from ..errors import AutoflowError, Conflict
 from ..models import (
     CheckStatus,
     DateCounts,
     EventType,
     FlowapiCheck,
     NewDataTriggerSpec,
+    Run,
     Schedule,
     ScheduleDate,
+    WorkflowRun,
 )
 from ..scheduling.stencils import parse_stencil
 from ..services import RunService, ScheduleService, WorkflowService, Workspace
@@ -57,6 +59,7 @@ from .workflows import follow_and_report_workflow
 
 # flowclient warns of plain HTTP with a line of its own source; said here in words instead.
 PLAIN_HTTP = "Communications with this server are NOT SECURE"
+Started = TypeVar("Started", Run, WorkflowRun)
 EXIT_NOT_CHECKED = 3  # FlowAPI could not be asked: unreachable, timeout, denied or error
 DEFAULT_CHECK_CRON = "0 * * * *"
 EVENT_TYPES = [event_type.value for event_type in EventType]
@@ -367,27 +370,39 @@ async def _runs_by_date(
 
 async def _follow_started(opened: _Opened, options: argparse.Namespace, days: list[date]) -> int:
     """Wait for the runs of ``days``, which this process started, reporting each; the exit
-    status."""
+    status. Once Ctrl-C has cancelled one, the rest are cancelled too."""
     if not days:
         print("No run started.", file=sys.stderr)
         return EXIT_SUCCEEDED
     latest = {day.reference_date: day for day in (await opened.schedules.dates(options.id)).dates}
-    statuses = []
+    statuses: list[int] = []
     for day in sorted(days):
         started = latest[day]
+        cancelling = EXIT_CANCELLED in statuses
         if started.workflow_run_id is not None:
-            workflow_run = await opened.workflows.get(started.workflow_run_id)
             print(f"Reference date {day}:", file=sys.stderr)
+            workflow_run = await opened.workflows.get(started.workflow_run_id)
+            if cancelling:
+                workflow_run = await _cancelled(opened.workflows.cancel, workflow_run)
             statuses.append(
                 await follow_and_report_workflow(opened.workflows, workflow_run, options.root)
             )
         elif started.run_id is not None:
             run = await opened.runs.get(started.run_id)
             print(f"Run {run.id} of {run.notebook} for {day}", file=sys.stderr)
+            if cancelling:
+                run = await _cancelled(opened.runs.cancel, run)
             statuses.append(await follow_and_report(opened.runs, run, options.root, quiet=False))
     if EXIT_CANCELLED in statuses:
         return EXIT_CANCELLED
     return EXIT_FAILED if EXIT_FAILED in statuses else EXIT_SUCCEEDED
+
+
+async def _cancelled(cancel: Callable[[int], Awaitable[Started]], started: Started) -> Started:
+    try:
+        return await cancel(started.id)
+    except Conflict:  # it finished meanwhile
+        return started
 
 
 def _add_flowapi_url(parser: argparse.ArgumentParser) -> None:
