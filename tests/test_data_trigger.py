@@ -415,7 +415,12 @@ async def test_fire_of_the_check_cron_checks_flowapi(
     # Given a data-trigger schedule, as the clock holds it
     schedule_id = await _create(api, dated, earliest_date="2016-01-07")
     (app,) = jp_serverapp.extension_manager.extension_apps["autoflow_lab"]
-    assert schedule_id in app.schedules._clock.scheduled()
+
+    async def on_the_clock() -> bool:
+        clock = app.schedules._clock
+        return clock is not None and schedule_id in clock.scheduled()
+
+    await eventually_async(on_the_clock, 30, what="the schedule on the clock")
     before = flowapi.requests("available_dates")
 
     # When its check cron fires
@@ -424,3 +429,16 @@ async def test_fire_of_the_check_cron_checks_flowapi(
     # Then it asked FlowAPI for its dates, and ran the new one
     assert flowapi.requests("available_dates") == before + 1
     assert _states(await _settled(api, schedule_id)) == {"2016-01-07": "succeeded"}
+
+
+async def test_expired_token_is_recorded_as_refused(
+    api: Api, dated: str, flowapi: FlowApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schedule_id = await _create(api, dated)
+    monkeypatch.setenv("FLOWAPI_TOKEN", flowapi.expired_token())
+
+    result = await _check(api, schedule_id)
+
+    assert result["check"]["status"] == "denied"
+    assert "did not accept the token in FLOWAPI_TOKEN (401" in result["check"]["message"]
+    assert "may have expired" in result["check"]["message"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Executable, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,11 +18,25 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import NotFound
 from ..models import DateState, RunStatus
-from .tables import ScheduleDateRow
+from .tables import RunRow, ScheduleDateRow, WorkflowRunRow
 
 ACTIVE = {RunStatus.QUEUED, RunStatus.RUNNING}
 LOST_CLAIM = "The server starting this date's run stopped before the run was recorded."
 RUN_DELETED = "Its run was deleted."
+
+# Date rows with their latest run's (or workflow run's) status and error.
+WITH_RUNS = (
+    select(
+        ScheduleDateRow,
+        RunRow.status.label("run_status"),
+        RunRow.error_ename,
+        RunRow.error_evalue,
+        WorkflowRunRow.status.label("workflow_status"),
+        WorkflowRunRow.error.label("workflow_error"),
+    )
+    .outerjoin(RunRow, RunRow.id == ScheduleDateRow.run_id)
+    .outerjoin(WorkflowRunRow, WorkflowRunRow.id == ScheduleDateRow.workflow_run_id)
+)
 
 
 @dataclass(frozen=True)
@@ -122,12 +137,9 @@ class ScheduleDateStore:
 
     def dates(self, schedule_id: int, parameters_hash: str) -> list[StoredDate]:
         """The schedule's dates for these parameters, newest first."""
+        query = WITH_RUNS.where(*_of(schedule_id, parameters_hash))
         with self._sessions() as session:
-            rows = session.scalars(
-                select(ScheduleDateRow)
-                .where(*_of(schedule_id, parameters_hash))
-                .order_by(ScheduleDateRow.reference_date.desc())
-            ).unique()
+            rows = session.execute(query.order_by(ScheduleDateRow.reference_date.desc()))
             return [_to_date(row) for row in rows]
 
     def all_dates(self, schedules: dict[int, str]) -> dict[int, list[StoredDate]]:
@@ -135,18 +147,23 @@ class ScheduleDateStore:
         found: dict[int, list[StoredDate]] = {schedule_id: [] for schedule_id in schedules}
         if not schedules:
             return found
+        query = WITH_RUNS.where(ScheduleDateRow.schedule_id.in_(list(schedules)))
         with self._sessions() as session:
-            rows = session.scalars(
-                select(ScheduleDateRow).where(ScheduleDateRow.schedule_id.in_(list(schedules)))
-            ).unique()
-            for row in rows:
+            for found_row in session.execute(query):
+                row = found_row.ScheduleDateRow
                 if schedules[row.schedule_id] == row.parameters_hash:
-                    found[row.schedule_id].append(_to_date(row))
+                    found[row.schedule_id].append(_to_date(found_row))
         return found
 
     def get(self, schedule_id: int, parameters_hash: str, day: date) -> StoredDate:
+        query = WITH_RUNS.where(
+            *_of(schedule_id, parameters_hash), ScheduleDateRow.reference_date == day.isoformat()
+        )
         with self._sessions() as session:
-            return _to_date(_get_row(session, schedule_id, parameters_hash, day))
+            row = session.execute(query).first()
+        if row is None:
+            raise NotFound(f"Schedule {schedule_id} has no reference date {day.isoformat()}.")
+        return _to_date(row)
 
     def claim(self, date_id: int, seen_attempts: int, owner_id: int, now: datetime) -> bool:
         """Take the next attempt at a date, if no one took it since ``seen_attempts``."""
@@ -221,30 +238,18 @@ def _insert_ignoring_duplicates(session: Session) -> Executable:
     return insert(ScheduleDateRow).on_conflict_do_nothing()
 
 
-def _get_row(
-    session: Session, schedule_id: int, parameters_hash: str, day: date
-) -> ScheduleDateRow:
-    row = session.scalars(
-        select(ScheduleDateRow).where(
-            *_of(schedule_id, parameters_hash),
-            ScheduleDateRow.reference_date == day.isoformat(),
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"Schedule {schedule_id} has no reference date {day.isoformat()}.")
-    return row
-
-
-def _to_date(row: ScheduleDateRow) -> StoredDate:
+def _to_date(found: Any) -> StoredDate:
+    """A row of ``WITH_RUNS`` as a date."""
+    row: ScheduleDateRow = found.ScheduleDateRow
     status: RunStatus | None = None
     error: str | None = None
-    if row.run is not None:
-        status = RunStatus(row.run.status)
-        if row.run.error_evalue is not None:
-            error = f"{row.run.error_ename}: {row.run.error_evalue}"
-    elif row.workflow_run is not None:
-        status = RunStatus(row.workflow_run.status)
-        error = row.workflow_run.error
+    if found.run_status is not None:
+        status = RunStatus(found.run_status)
+        if found.error_evalue is not None:
+            error = f"{found.error_ename}: {found.error_evalue}"
+    elif found.workflow_status is not None:
+        status = RunStatus(found.workflow_status)
+        error = found.workflow_error
     return StoredDate(
         id=row.id,
         reference_date=date.fromisoformat(row.reference_date),

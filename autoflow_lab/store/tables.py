@@ -161,16 +161,6 @@ class ScheduleDateRow(Base):
     workflow_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    run: Mapped[RunRow | None] = relationship(
-        primaryjoin=lambda: foreign(ScheduleDateRow.run_id) == RunRow.id,
-        lazy="joined",
-        viewonly=True,
-    )
-    workflow_run: Mapped[WorkflowRunRow | None] = relationship(
-        primaryjoin=lambda: foreign(ScheduleDateRow.workflow_run_id) == WorkflowRunRow.id,
-        lazy="joined",
-        viewonly=True,
-    )
 
 
 class WorkflowRunRow(Base):
