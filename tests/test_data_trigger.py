@@ -442,3 +442,15 @@ async def test_expired_token_is_recorded_as_refused(
     assert result["check"]["status"] == "denied"
     assert "did not accept the token in FLOWAPI_TOKEN (401" in result["check"]["message"]
     assert "may have expired" in result["check"]["message"]
+
+
+@pytest.mark.autoflow_config(keep_runs_per_notebook=1)
+async def test_retention_keeps_the_runs_that_dates_stand_on(api: Api, dated: str) -> None:
+    # Given a server keeping one run per notebook, and a schedule running three dates
+    schedule_id = await _create(api, dated, earliest_date="2016-01-05")
+    await _check(api, schedule_id)
+    assert _states(await _settled(api, schedule_id)) == dict.fromkeys(DAYS[4:], "succeeded")
+
+    # Then the dates' runs are kept, so the next check runs none of them again
+    assert len(await _runs(api, schedule_id)) == 3
+    assert (await _check(api, schedule_id))["started"] == []

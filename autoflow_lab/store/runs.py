@@ -21,7 +21,7 @@ from ..models import (
     RunTrigger,
     TriggerKind,
 )
-from .tables import RunRow, WorkflowRunRow
+from .tables import RunRow, ScheduleDateRow, WorkflowRunRow
 
 MANUAL = RunTrigger(kind=TriggerKind.MANUAL)
 
@@ -138,11 +138,14 @@ class RunStore:
     ) -> list[Run]:
         """Finished runs of ``notebook`` beyond the newest ``keep_latest`` or too old."""
         final = [status.value for status in RunStatus if status.is_final]
-        # Steps of workflow runs go with their workflow run: a resume reuses them.
+        # Steps of workflow runs go with their workflow run: a resume reuses them. A
+        # data trigger's date is as its latest run: without it, the date would run again.
+        dates_runs = select(ScheduleDateRow.run_id).where(ScheduleDateRow.run_id.is_not(None))
         of_notebook = (
             RunRow.notebook == notebook,
             RunRow.status.in_(final),
             RunRow.workflow_run_id.is_(None),
+            RunRow.id.not_in(dates_runs),
         )
         rules: list[ColumnElement[bool]] = []
         if keep_latest is not None:
