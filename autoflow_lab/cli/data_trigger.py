@@ -59,12 +59,12 @@ from .workflows import follow_and_report_workflow
 
 # flowclient warns of plain HTTP with a line of its own source; said here in words instead.
 PLAIN_HTTP = "Communications with this server are NOT SECURE"
-Started = TypeVar("Started", Run, WorkflowRun)
 EXIT_NOT_CHECKED = 3  # FlowAPI could not be asked: unreachable, timeout, denied or error
 DEFAULT_CHECK_CRON = "0 * * * *"
 EVENT_TYPES = [event_type.value for event_type in EventType]
 MESSAGE_WIDTH = 60
 NEW_DATA = TypeAdapter(NewDataTriggerSpec)
+Started = TypeVar("Started", Run, WorkflowRun)
 # The option that sets each field of the trigger, for refusals.
 TRIGGER_OPTIONS = {
     "expression": "--cron",
@@ -252,12 +252,9 @@ def refuse_run(schedule: Schedule) -> Refused:
 def list_details(schedule: Schedule) -> str:
     """The line under a data-trigger schedule in ``autoflow schedules``."""
     check = schedule.last_check
-    checked = (
-        "never checked"
-        if check is None
-        else f"checked {local_time(check.at)}: " + (check.status.value)
-    )
-    return f"{checked}; dates: {_counts(schedule.dates)}"
+    if check is None:
+        return f"never checked; dates: {_counts(schedule.dates)}"
+    return f"checked {local_time(check.at)}: {check.status.value}; dates: {_counts(schedule.dates)}"
 
 
 async def _dates(options: argparse.Namespace, settings: CommandSettings) -> int:
@@ -288,8 +285,8 @@ async def _check(options: argparse.Namespace, settings: CommandSettings) -> int:
 async def _retry(options: argparse.Namespace, settings: CommandSettings) -> int:
     async with _data_schedules(options, settings, asks_flowapi=True) as opened:
         before = await _runs_by_date(opened.schedules, options.id)
-        day = await opened.schedules.retry_date(options.id, options.date)
-        print(f"{day.reference_date} re-armed", file=sys.stderr)
+        rearmed = await opened.schedules.retry_date(options.id, options.date)
+        print(f"{rearmed.reference_date} re-armed", file=sys.stderr)
         check = (await opened.schedules.get(options.id)).last_check
         if check is None or not _reported(check):
             return EXIT_NOT_CHECKED
@@ -325,7 +322,8 @@ async def _data_schedules(
         )
     # The check's failure is printed once, by this command, not logged as well.
     logging.getLogger(DataTrigger.__module__).addHandler(logging.NullHandler())
-    runs = open_runs(settings, workspace, secrets(settings, []))
+    # Only runs get secrets, and only check and retry start runs.
+    runs = open_runs(settings, workspace, secrets(settings, []) if asks_flowapi else {})
     try:
         await runs.start()
         workflows = build_workflow_service(settings, runs, workspace)
