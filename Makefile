@@ -10,8 +10,15 @@ PYTEST_ARGS ?=
 
 .PHONY: lab test bench bench-scheduling bench-workflows lint format pytest install frontend system-deps clean
 
+# `make lab FLOWAPI=standin` also serves a FlowAPI stand-in that a data-trigger
+# schedule of the FlowKit example checks every minute (see the README).
+FLOWAPI ?=
 lab: install frontend system-deps
+ifeq ($(FLOWAPI),standin)
+	scripts/lab-with-flowapi.sh $(if $(SUDO),,--allow-root)
+else
 	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(if $(SUDO),,--allow-root)
+endif
 
 # Tests on servers and kernels run two at a time (pytest-xdist); browser tests,
 # which each drive a JupyterLab and a Chromium, one at a time after them. Exit

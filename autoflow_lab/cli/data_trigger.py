@@ -173,7 +173,7 @@ def add_commands(actions: Any, workspace: argparse.ArgumentParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("id", type=int, help="the schedule's id ('autoflow schedules')")
-    _add_flowapi_url(check)
+    add_flowapi_url(check)
     check.set_defaults(command=_check)
 
     retry = actions.add_parser(
@@ -187,7 +187,7 @@ def add_commands(actions: Any, workspace: argparse.ArgumentParser) -> None:
     )
     retry.add_argument("id", type=int, help="the schedule's id ('autoflow schedules')")
     retry.add_argument("date", type=_day, metavar="DATE", help="the reference date, YYYY-MM-DD")
-    _add_flowapi_url(retry)
+    add_flowapi_url(retry)
     retry.set_defaults(command=_retry)
 
 
@@ -403,7 +403,7 @@ async def _cancelled(cancel: Callable[[int], Awaitable[Started]], started: Start
         return started
 
 
-def _add_flowapi_url(parser: argparse.ArgumentParser) -> None:
+def add_flowapi_url(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--flowapi-url",
         metavar="URL",

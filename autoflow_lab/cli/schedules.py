@@ -115,6 +115,7 @@ def add_commands(commands: Any, workspace: argparse.ArgumentParser) -> None:
     )
     add.add_argument("--paused", action="store_true", help="create it paused")
     data_trigger.add_trigger_options(add)
+    data_trigger.add_flowapi_url(add)
     add.set_defaults(command=_add)
 
     for name, verb, what in (
@@ -177,6 +178,8 @@ async def _list(options: argparse.Namespace, settings: CommandSettings) -> int:
 
 
 async def _add(options: argparse.Namespace, settings: CommandSettings) -> int:
+    if options.flowapi_url is not None:  # workflows reading {from: flowapi_url} need it
+        settings.flowapi_url = options.flowapi_url
     workspace = workspace_of(options, settings)
     notebook = inside_root(options.notebook, options.root)
     if is_workflow(options.notebook):

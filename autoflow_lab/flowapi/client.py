@@ -49,7 +49,7 @@ async def available_dates(
         raise FlowapiFailure(
             CheckStatus.DENIED,
             f"The token in {settings.token_variable} is not a FlowAPI token: it is not a JWT "
-            "naming a user. Put the token FlowAuth gave you in the server's environment.",
+            "naming a user. Put the token FlowAuth gave you in that variable.",
         ) from None
     statuses: list[int] = []
 
@@ -92,16 +92,14 @@ async def available_dates(
 
 def _token(settings: FlowapiSettings) -> str:
     if not settings.url:
-        raise FlowapiFailure(
-            CheckStatus.ERROR, "No FlowAPI address: set AutoflowApp.flowapi_url for the server."
-        )
+        raise FlowapiFailure(CheckStatus.ERROR, "No FlowAPI address: set AutoflowApp.flowapi_url.")
     token = os.environ.get(settings.token_variable, "")
     if not token:
         raise FlowapiFailure(
             CheckStatus.ERROR,
-            f"No FlowAPI token: the server's environment has no {settings.token_variable} "
-            "(the variable AutoflowApp.flowapi_token_env names). Start the server with the "
-            "token FlowAuth gave you in it.",
+            f"No FlowAPI token: the environment has no {settings.token_variable} (the "
+            "variable AutoflowApp.flowapi_token_env names). Start the server (or command) with "
+            "the token FlowAuth gave you in it.",
         )
     return token
 
@@ -123,7 +121,7 @@ def _refused(
         return _failure(
             CheckStatus.DENIED,
             f"FlowAPI did not accept the token in {settings.token_variable} (401: {said}). It "
-            "may have expired: put a new one in the server's environment.",
+            f"may have expired: put a new one in {settings.token_variable}.",
             token,
         )
     if status == 403:

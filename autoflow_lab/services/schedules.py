@@ -166,7 +166,8 @@ class ScheduleService:
         if _is_data_trigger(stored.settings):
             raise InvalidInput(
                 "A data-trigger schedule runs once per reference date: check FlowAPI now "
-                f"(POST schedules/{schedule_id}/check), or retry a failed date."
+                f"instead (Check now in Lab, 'autoflow schedule check {schedule_id}', or POST "
+                f"schedules/{schedule_id}/check), or retry a failed date."
             )
         trigger = RunTrigger(kind=TriggerKind.SCHEDULE, schedule_id=stored.id)
         return await self._targets.start(stored.settings, trigger)
