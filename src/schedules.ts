@@ -486,7 +486,7 @@ export function scheduleForm(
       form.timezone = trigger.timezone ?? zone;
       form.eventTypes = [...trigger.event_types];
       form.earliestDate = trigger.earliest_date ?? '';
-      form.stencil = JSON.stringify(trigger.stencil);
+      form.stencil = stencilText(trigger.stencil);
       form.lookbackDays = wholeText(trigger.lookback_days);
       form.maxRunsPerCheck = wholeText(trigger.max_runs_per_check);
       form.maxAttempts = wholeText(trigger.max_attempts);
@@ -678,6 +678,14 @@ export function parseStencil(
   return Array.isArray(value) && value.length > 0
     ? (value as Array<number | string | Array<number | string>>)
     : null;
+}
+
+/**
+ * A stencil as the form shows it: one line of JSON, a space after each
+ * comma (its elements are numbers and dates, which hold none).
+ */
+export function stencilText(stencil: ReadonlyArray<unknown>): string {
+  return JSON.stringify(stencil).replace(/,/g, ', ');
 }
 
 /**

@@ -470,6 +470,7 @@ describe('data triggers', () => {
     expect(form.timezone).toBe('UTC');
     expect(form.eventTypes).toEqual(['calls', 'sms']);
     expect(form.earliestDate).toBe('2016-01-01');
+    expect(form.stencil).toBe('[[-7, 0]]');
     expect(parseStencil(form.stencil)).toEqual([[-7, 0]]);
     expect(form.lookbackDays).toBe('');
     expect(form.maxRunsPerCheck).toBe('10');
