@@ -59,6 +59,10 @@ export function lastCheckText(
   if (!check) {
     return trans.__('Not checked yet');
   }
+  // A check this second (or a server clock a little ahead) is just now.
+  if (Date.parse(check.at) > now - 1000) {
+    return trans.__('Checked just now: %1', check.message);
+  }
   return trans.__(
     'Checked %1: %2',
     formatRelative(check.at, now, trans),

@@ -160,3 +160,70 @@ def test_a_data_trigger_schedule_runs_once_per_new_date_of_flowapi(
         "data-trigger-schedules-dark.png",
     ):
         assert (lab.artifacts / name).stat().st_size > 0
+
+
+def test_a_refused_check_and_a_failing_date_read_in_plain_words_and_the_date_can_be_retried(
+    lab: LabPage, flowapi_server: JupyterProcess, flowapi: FlowApi
+) -> None:
+    # Given a data-trigger schedule whose runs fail (no region has that many calls),
+    # one run a date, and FlowAPI with data for 2016-01-03 only
+    flowapi.set_dates({"calls": ["2016-01-03"]})
+    schedule = flowapi_server.api(
+        "POST",
+        "schedules",
+        {
+            "name": "too many calls",
+            "notebook": NOTEBOOK,
+            "parameters": {"min_calls": 100000},
+            "trigger": {
+                "kind": "new_data",
+                "expression": "0 6 * * *",
+                "timezone": "UTC",
+                "event_types": ["calls"],
+                "stencil": [0],
+                "max_attempts": 1,
+            },
+        },
+    )
+    lab.open_lab()
+    lab.show_sidebar_tab("Schedules")
+    row = lab.schedule_row("too many calls")
+
+    # When FlowAPI refuses the token and the analyst clicks Check now
+    flowapi.fail_with(403)
+    row.get_by_role("button", name="Check too many calls now").click()
+
+    # Then the row says so in plain words
+    expect(row.locator(".jp-autoflow-ScheduleRow-check")).to_contain_text(
+        "FlowAPI refused the token", timeout=30_000
+    )
+    lab.screenshot(row, "data-trigger-refused.png")
+
+    # When FlowAPI recovers and they check again, and open the dates
+    flowapi.recover()
+    row.get_by_role("button", name="Check too many calls now").click()
+    row.get_by_role("button", name="Dates of too many calls").click()
+
+    # Then the date's one run fails, the date is given up, with the notebook's error
+    dates = row.get_by_role("region", name="Dates of too many calls")
+    given_up = dates.get_by_role("listitem", name="2016-01-03, given up")
+    expect(given_up).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    expect(given_up).to_contain_text("No data for 2016-01-03")
+    expect(row).to_contain_text("1 given up")
+    expect(row.locator(".jp-autoflow-ScheduleRow-check")).not_to_contain_text("refused")
+    lab.screenshot(lab.sidebar, "data-trigger-given-up.png")
+
+    # When they retry the date
+    first_run = dates_of(flowapi_server, schedule["id"])["2016-01-03"]["run_id"]
+    given_up.get_by_role("button", name="Retry 2016-01-03").click()
+
+    # Then it runs again: a new run, given up again once it fails
+    def rerun() -> int | None:
+        run_id = dates_of(flowapi_server, schedule["id"])["2016-01-03"]["run_id"]
+        return run_id if run_id != first_run else None
+
+    second_run = eventually(rerun, timeout=60, what="the retried date's run")
+    expect(
+        dates.get_by_role("button", name=f"Run #{second_run}, data of 2016-01-03")
+    ).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    expect(given_up).to_be_visible(timeout=RUN_TIMEOUT_MS)

@@ -31,6 +31,15 @@ describe('the last check of FlowAPI', () => {
     );
   });
 
+  it('says just now for a check this second, or a server clock ahead', () => {
+    for (const at of ['2026-03-02T10:00:00Z', '2026-03-02T10:00:03Z']) {
+      const check = { at, status: 'ok' as const, message: 'no new dates' };
+      expect(lastCheckText(check, NOW, trans)).toBe(
+        'Checked just now: no new dates'
+      );
+    }
+  });
+
   it('says when there has been none', () => {
     expect(lastCheckText(null, NOW, trans)).toBe('Not checked yet');
   });
