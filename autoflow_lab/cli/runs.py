@@ -138,6 +138,8 @@ async def _run(options: argparse.Namespace, settings: CommandSettings) -> int:
 async def follow_and_report(service: RunService, run: Run, root: Path, quiet: bool) -> int:
     """Wait for ``run``, drawing its progress, then report it; the exit status."""
     run = await _follow(service, run, quiet=quiet)
+    if run.status is not RunStatus.CANCELLED:
+        await service.idle()  # its retention, before this process stops
     return _report(await asyncio.to_thread(root.resolve), run)
 
 

@@ -359,6 +359,12 @@ class RunService:
         )
         return await asyncio.to_thread(page)
 
+    async def idle(self) -> None:
+        """Wait until every run queued here has executed and been recorded, retention
+        included: a command stopping as soon as its run ended would cut that short."""
+        if self._queue is not None:
+            await self._queue.join()
+
     async def close(self) -> None:
         self._closing = True
         tasks = [*self._dispatchers, *self._progress_writers.values()]
