@@ -87,6 +87,8 @@ function DateItem(
   const { date, busy, trans } = props;
   const day = date.reference_date;
   const failed = date.state === 'failed' || date.state === 'given_up';
+  const runId = date.run_id;
+  const workflowRunId = date.workflow_run_id;
   return (
     <li
       className={DATE_CLASS}
@@ -112,7 +114,7 @@ function DateItem(
           {trans.__('not in FlowAPI')}
         </span>
       )}
-      {date.workflow_run_id !== null ? (
+      {workflowRunId !== null ? (
         <button
           type="button"
           className={BUTTON_CLASS}
@@ -121,16 +123,16 @@ function DateItem(
             date.workflow_run_id,
             day
           )}
-          onClick={() => props.onShowWorkflowRun(date.workflow_run_id!)}
+          onClick={() => props.onShowWorkflowRun(workflowRunId)}
         >
           {trans.__('Workflow run #%1', date.workflow_run_id)}
         </button>
-      ) : date.run_id !== null ? (
+      ) : runId !== null ? (
         <button
           type="button"
           className={BUTTON_CLASS}
           aria-label={trans.__('Run #%1, data of %2', date.run_id, day)}
-          onClick={() => props.onShowRun(date.run_id!)}
+          onClick={() => props.onShowRun(runId)}
         >
           {trans.__('Run #%1', date.run_id)}
         </button>
