@@ -88,8 +88,8 @@ class DataTrigger:
         started = [] if stored.settings.paused else await self._start_due(stored, stencil, wanted)
         words = " or ".join(event_types)
         message = (
-            f"FlowAPI has {len(available)} dates of {words} data; {len(wanted)} qualify "
-            f"({new} new). Started {len(started)} run{'' if len(started) == 1 else 's'}"
+            f"FlowAPI has {_count(len(available), 'date')} of {words} data; "
+            f"{len(wanted)} qualify ({new} new). Started {_count(len(started), 'run')}"
             f"{' (the schedule is paused)' if stored.settings.paused else ''}."
         )
         return await self._record(stored.id, CheckStatus.OK, message, started)
@@ -212,6 +212,10 @@ def parameters_hash(settings: ScheduleCreate) -> str:
         {"target": settings.notebook, "parameters": settings.parameters}, sort_keys=True
     )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
 
 
 def _spec(stored: StoredSchedule) -> NewDataTriggerSpec:

@@ -153,7 +153,7 @@ export function DataTriggerFields(props: IDataTriggerFieldsProps): JSX.Element {
             <>
               <p className={RANGES_NOTE_CLASS}>
                 {trans.__(
-                  'A run for data of %1 gets date_ranges:',
+                  'A run for data of %1 needs these days, all available:',
                   form.sampleDate || trans.__('today')
                 )}
               </p>
@@ -164,6 +164,10 @@ export function DataTriggerFields(props: IDataTriggerFieldsProps): JSX.Element {
                   </li>
                 ))}
               </ul>
+              <p className={RANGES_NOTE_CLASS}>
+                {trans.__('Its date_ranges parameter:')}{' '}
+                <code>{JSON.stringify(ranges)}</code>
+              </p>
             </>
           ) : null}
         </div>

@@ -99,8 +99,9 @@ def test_a_data_trigger_schedule_runs_once_per_new_date_of_flowapi(
 
     # Then the preview shows the date ranges a run for the sample date gets
     ranges = dialog.get_by_role("status", name="Date ranges at the sample date")
-    expect(ranges).to_contain_text("A run for data of 2016-01-07 gets date_ranges:")
+    expect(ranges).to_contain_text("A run for data of 2016-01-07 needs these days")
     expect(ranges.get_by_role("listitem")).to_have_text(["2016-01-06 to 2016-01-07"])
+    expect(ranges).to_contain_text('date_ranges parameter: [["2016-01-06","2016-01-08"]]')
     expect(lab.schedule_preview(dialog)).to_contain_text("Next checks of FlowAPI")
     expect(stencil).not_to_have_attribute("aria-invalid", "true")
     lab.screenshot(dialog.locator(".jp-Dialog-content"), "data-trigger-dialog.png")
