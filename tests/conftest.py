@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from .servers import JupyterProcess
 from .waiting import eventually_async
 
 pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.flowapi"]
@@ -45,6 +46,15 @@ def command_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(folder)
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "config"))
     return folder
+
+
+@pytest.fixture
+def servers() -> Iterator[list[JupyterProcess]]:
+    """Server processes a test starts (``servers.start_server``), stopped after it."""
+    started: list[JupyterProcess] = []
+    yield started
+    for server in started:
+        server.stop()
 
 
 Api = Callable[..., Awaitable[Any]]

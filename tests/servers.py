@@ -54,6 +54,14 @@ class JupyterProcess:
                 self.kill()
 
 
+def start_server(started: list[JupyterProcess], root: Path, *args: str) -> JupyterProcess:
+    """``jupyter server`` over ``root``, its config in root's parent, added to ``started``
+    (the ``servers`` fixture's list, which stops them all after the test)."""
+    server = start_jupyter("server", root, root.parent, *args)
+    started.append(server)
+    return server
+
+
 def start_jupyter(app: str, root: Path, home: Path, *args: str) -> JupyterProcess:
     """Start ``jupyter <app>`` over ``root`` with the extension as pip installed it.
 

@@ -8,7 +8,6 @@ import json
 import sqlite3
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 
 from .flowapi import FlowApi
 from .notebooks import write_notebook
-from .servers import TOKEN, JupyterProcess, start_jupyter
+from .servers import TOKEN, JupyterProcess, start_server
 from .waiting import eventually
 
 QUICK = {"heartbeat_interval": 0.5, "owner_timeout": 3}
@@ -34,20 +33,6 @@ def root(tmp_path: Path, flowapi: FlowApi, monkeypatch: pytest.MonkeyPatch) -> P
     config.write_text(json.dumps({"AutoflowApp": {**QUICK, "flowapi_url": flowapi.url}}))
     (tmp_path / "root").mkdir()
     return tmp_path / "root"
-
-
-@pytest.fixture
-def servers() -> Iterator[list[JupyterProcess]]:
-    started: list[JupyterProcess] = []
-    yield started
-    for server in started:
-        server.stop()
-
-
-def _start(servers: list[JupyterProcess], root: Path) -> JupyterProcess:
-    server = start_jupyter("server", root, root.parent)
-    servers.append(server)
-    return server
 
 
 def _schedule(server: JupyterProcess, notebook: str, **trigger: Any) -> int:
@@ -86,7 +71,7 @@ def test_two_servers_checking_at_once_start_each_date_once(
     # Given two servers on one database, FlowAPI with 14 days, a quick notebook
     flowapi.set_dates({"calls": DAYS})
     write_notebook(root / "day.ipynb", "print(reference_date)", parameters='reference_date = ""')
-    first, second = _start(servers, root), _start(servers, root)
+    first, second = start_server(servers, root), start_server(servers, root)
     schedule_id = _schedule(first, "day.ipynb", max_runs_per_check=100)
 
     # When both check it, four times each, all at once
@@ -124,7 +109,7 @@ def test_date_whose_server_was_killed_mid_run_is_retried(
         "time.sleep(600 if first else 0)",
         parameters='reference_date = ""',
     )
-    first, second = _start(servers, root), _start(servers, root)
+    first, second = start_server(servers, root), start_server(servers, root)
     schedule_id = _schedule(first, "slow.ipynb")
 
     # When the first starts the date's run and is killed while it runs
@@ -179,7 +164,7 @@ def test_token_appears_in_no_notebook_report_log_row_or_answer(
         "    notebook: fails.ipynb\n"
         "    parameters: {reference_date: {from: reference_date}}\n"
     )
-    server = _start(servers, root)
+    server = start_server(servers, root)
     schedule_id = _schedule(server, "leak.autoflow.yaml", earliest_date="2016-01-07")
     flowapi.fail_with(403)
     server.api("POST", f"schedules/{schedule_id}/check")

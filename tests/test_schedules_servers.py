@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from .notebooks import write_notebook
-from .servers import JupyterProcess, start_jupyter
+from .servers import JupyterProcess, start_server
 from .waiting import eventually
 
 # Servers notice each other's schedules and gone owners within a second or two.
@@ -29,21 +28,6 @@ def root(tmp_path: Path) -> Path:
     config.parent.mkdir()
     config.write_text(json.dumps({"AutoflowApp": QUICK_SYNC}))
     return tmp_path / "root"
-
-
-@pytest.fixture
-def servers() -> Iterator[list[JupyterProcess]]:
-    started: list[JupyterProcess] = []
-    yield started
-    for server in started:
-        server.stop()
-
-
-def _start(servers: list[JupyterProcess], root: Path) -> JupyterProcess:
-    # One configuration for every server, as in a deployment.
-    server = start_jupyter("server", root, root.parent)
-    servers.append(server)
-    return server
 
 
 def _fires(root: Path, schedule_id: int) -> list[tuple[datetime, int]]:
@@ -81,8 +65,8 @@ def test_two_servers_on_one_database_make_exactly_one_run_per_fire(
     root: Path, servers: list[JupyterProcess]
 ) -> None:
     # Given two servers on one folder, so one SQLite database
-    first = _start(servers, root)
-    second = _start(servers, root)
+    first = start_server(servers, root)
+    second = start_server(servers, root)
     # And a schedule firing every second, created on the first
     schedule = first.api("POST", "schedules", _every_second("tick"))
     # And known to the second
@@ -105,8 +89,8 @@ def test_when_the_server_that_fires_is_killed_the_other_goes_on_firing(
     root: Path, servers: list[JupyterProcess]
 ) -> None:
     # Given two servers on one database firing a schedule every second
-    first = _start(servers, root)
-    second = _start(servers, root)
+    first = start_server(servers, root)
+    second = start_server(servers, root)
     schedule = second.api("POST", "schedules", _every_second("tick"))
     eventually(lambda: first.api("GET", f"schedules/{schedule['id']}"), what="the first sees it")
     eventually(lambda: len(_fires(root, schedule["id"])) >= 5, what="five fires")
@@ -138,7 +122,7 @@ def test_schedules_persist_across_a_restart_and_catch_up_as_each_asks(
 ) -> None:
     # Given two hourly schedules whose first fire is 6 s away, one catching up the latest
     # missed fire and one skipping missed fires, and one firing every second
-    server = _start(servers, root)
+    server = start_server(servers, root)
     first_fire = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=6)
     hourly = {"kind": "interval", "seconds": 3600, "start": first_fire.isoformat()}
     skip = server.api(
@@ -153,7 +137,7 @@ def test_schedules_persist_across_a_restart_and_catch_up_as_each_asks(
     server.stop()
     eventually(lambda: datetime.now(timezone.utc) > first_fire + timedelta(seconds=2))
     restarted_at = datetime.now(timezone.utc)
-    server = _start(servers, root)
+    server = start_server(servers, root)
 
     # Then the schedules are all still there
     names = [s["name"] for s in server.api("GET", "schedules")["schedules"]]

@@ -3,14 +3,11 @@ workflow runs to the next server on the same workspace, which carries them to th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from .notebooks import read_notebook, stream_text, write_notebook
-from .servers import JupyterProcess, start_jupyter
+from .servers import JupyterProcess, start_server
 from .waiting import eventually
 
 # Servers notice a gone owner and advance workflow runs within a second or two.
@@ -38,20 +35,6 @@ steps:
 """
 
 
-@pytest.fixture
-def servers() -> Iterator[list[JupyterProcess]]:
-    started: list[JupyterProcess] = []
-    yield started
-    for server in started:
-        server.stop()
-
-
-def _start(servers: list[JupyterProcess], root: Path) -> JupyterProcess:
-    server = start_jupyter("server", root, root.parent, *QUICK)
-    servers.append(server)
-    return server
-
-
 def _workspace(tmp_path: Path, retries: str) -> Path:
     root = tmp_path / "root"
     write_notebook(root / "slow.ipynb", SLOW_UNTIL_RESTART)
@@ -64,7 +47,7 @@ def _workspace(tmp_path: Path, retries: str) -> Path:
 
 def _start_workflow_then_crash(servers: list[JupyterProcess], root: Path) -> dict[str, Any]:
     """Start the workflow, kill its server while the first step executes; the run then."""
-    first = _start(servers, root)
+    first = start_server(servers, root, *QUICK)
     started = first.api("POST", "workflow-runs", {"workflow": "flow.autoflow.yaml"})
 
     def executing() -> dict[str, Any] | None:
@@ -96,7 +79,7 @@ def test_workflow_run_of_a_killed_server_is_taken_over_and_its_step_retried(
     interrupted = running["steps"][0]["run"]
 
     # When a new server starts on the same workspace and database
-    second = _start(servers, root)
+    second = start_server(servers, root, *QUICK)
     run = _finished(second, running["id"])
 
     # Then the workflow run is carried to success: the interrupted step ran again
@@ -122,7 +105,7 @@ def test_interrupted_step_without_retries_fails_the_taken_over_workflow_run(
     running = _start_workflow_then_crash(servers, root)
 
     # When a new server starts on the same workspace and database
-    second = _start(servers, root)
+    second = start_server(servers, root, *QUICK)
     run = _finished(second, running["id"])
 
     # Then the workflow run is settled: the step failed as interrupted, the next one skipped
