@@ -296,3 +296,8 @@ class LabPage:
         )
         # JupyterLab covers the page with its splash while it swaps the theme
         expect(self.page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+
+
+def dialog_button(dialog: Locator, name: str) -> Locator:
+    """A button of a dialog's footer (Create, Save, Cancel), by its exact name."""
+    return dialog.locator(".jp-Dialog-footer").get_by_role("button", name=name, exact=True)

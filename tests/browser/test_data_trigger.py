@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import expect
 
 from ..flowapi import FlowApi
 from ..servers import JupyterProcess
 from ..waiting import eventually
 from .conftest import lab_page, start_lab_over_examples
-from .lab_page import RUN_TIMEOUT_MS, LabPage
+from .lab_page import RUN_TIMEOUT_MS, LabPage, dialog_button
 
 pytestmark = pytest.mark.browser
 
@@ -65,10 +65,6 @@ def dates_of(server: JupyterProcess, schedule_id: int) -> dict[str, dict[str, An
     return {date["reference_date"]: date for date in listed}
 
 
-def save_button(dialog: Locator, name: str) -> Locator:
-    return dialog.locator(".jp-Dialog-footer").get_by_role("button", name=name, exact=True)
-
-
 def test_a_data_trigger_schedule_runs_once_per_new_date_of_flowapi(
     lab: LabPage, flowapi_server: JupyterProcess
 ) -> None:
@@ -91,7 +87,7 @@ def test_a_data_trigger_schedule_runs_once_per_new_date_of_flowapi(
     # Then the server's refusal shows next to the stencil
     expect(stencil).to_have_attribute("aria-invalid", "true")
     expect(dialog.locator(f"#{stencil.get_attribute('id')}-error")).to_be_visible()
-    expect(save_button(dialog, "Create")).to_be_disabled()
+    expect(dialog_button(dialog, "Create")).to_be_disabled()
 
     # When they type the day before and the reference date, [-1, 1), and a sample date
     stencil.fill("[[-1, 1]]")
@@ -107,7 +103,7 @@ def test_a_data_trigger_schedule_runs_once_per_new_date_of_flowapi(
     lab.screenshot(dialog.locator(".jp-Dialog-content"), "data-trigger-dialog.png")
 
     # When they create it
-    save_button(dialog, "Create").click()
+    dialog_button(dialog, "Create").click()
     expect(dialog).to_be_hidden(timeout=30_000)
     schedule = eventually(lambda: schedule_named(flowapi_server, NAME), what="the schedule")
     assert schedule is not None

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import expect
 
 from ..servers import JupyterProcess
 from ..waiting import eventually
 from .conftest import lab_page, start_lab_over_examples
-from .lab_page import LabPage
+from .lab_page import LabPage, dialog_button
 
 pytestmark = pytest.mark.browser
 
@@ -71,10 +71,6 @@ def switch_theme(lab: LabPage, theme: str) -> None:
     expect(lab.page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
 
 
-def create_button(dialog: Locator, name: str = "Create") -> Locator:
-    return dialog.locator(".jp-Dialog-footer").get_by_role("button", name=name, exact=True)
-
-
 def test_a_notebook_scheduled_every_two_seconds_gets_runs_under_the_schedule_name(
     lab: LabPage, schedules_server: JupyterProcess
 ) -> None:
@@ -96,7 +92,7 @@ def test_a_notebook_scheduled_every_two_seconds_gets_runs_under_the_schedule_nam
     lab.screenshot(dialog.locator(".jp-Dialog-content"), "schedule-dialog-interval.png")
 
     # When they create it
-    create_button(dialog).click()
+    dialog_button(dialog, "Create").click()
     expect(dialog).to_be_hidden(timeout=30_000)
 
     # Then the server holds the schedule, and its fires queue runs named after it
@@ -133,7 +129,7 @@ def test_an_invalid_cron_expression_shows_the_servers_error_and_cannot_be_create
     lab.screenshot(dialog.locator(".jp-Dialog-content"), "schedule-dialog-invalid-cron.png")
 
     # And neither the Create button nor Enter creates it
-    expect(create_button(dialog)).to_be_disabled()
+    expect(dialog_button(dialog, "Create")).to_be_disabled()
     expression.press("Enter")
     expect(dialog).to_be_visible()
     assert schedules_server.api("GET", "schedules")["schedules"] == []
@@ -141,7 +137,7 @@ def test_an_invalid_cron_expression_shows_the_servers_error_and_cannot_be_create
     # And a valid expression is accepted again
     expression.fill("0 7 * * 1-5")
     expect(preview).to_contain_text("Monday through Friday")
-    expect(create_button(dialog)).to_be_enabled()
+    expect(dialog_button(dialog, "Create")).to_be_enabled()
     expect(dialog.get_by_label("Repeat", exact=True)).to_have_value("weekdays")
 
     # And Escape cancels, creating nothing
@@ -183,7 +179,7 @@ def test_editing_a_schedule_fills_the_dialog_in_and_saves_the_change(
     dialog.get_by_label("Every", exact=True).fill("30")
     dialog.get_by_label("Every (unit)").select_option("minutes")
     expect(lab.schedule_preview(dialog)).to_contain_text("Every 30 minutes")
-    create_button(dialog, "Save").click()
+    dialog_button(dialog, "Save").click()
     expect(dialog).to_be_hidden(timeout=30_000)
 
     # Then the API shows the new interval, the rest unchanged
@@ -205,7 +201,7 @@ def test_a_setting_the_server_refuses_is_shown_next_to_it_with_the_values_kept(
     dialog.get_by_label("min_calls", exact=True).fill("75")
     dialog.get_by_label("Each run", exact=True).fill("400")
     dialog.get_by_label("Each run (unit)").select_option("days")
-    create_button(dialog).click()
+    dialog_button(dialog, "Create").click()
 
     # Then the dialog stays open with the server's message by the field and the values kept
     limit = dialog.get_by_label("Each run", exact=True)
