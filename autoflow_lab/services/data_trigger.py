@@ -74,8 +74,7 @@ class DataTrigger:
             return await self._record(stored.id, failure.status, failure.message, [])
         available = set().union(*reported.values())
         stencil = parse_stencil(spec.stencil)
-        complete = qualifying_dates(available, stencil)
-        wanted = qualifying_dates(available, stencil, spec.earliest_date, _since(spec))
+        complete, wanted = await asyncio.to_thread(_qualifying, available, stencil, spec)
         record = partial(
             self._dates.record_available,
             stored.id,
@@ -222,6 +221,16 @@ def _spec(stored: StoredSchedule) -> NewDataTriggerSpec:
     spec = stored.settings.trigger
     assert isinstance(spec, NewDataTriggerSpec), "not a data-trigger schedule"
     return spec
+
+
+def _qualifying(
+    available: set[date], stencil: Stencil, spec: NewDataTriggerSpec
+) -> tuple[list[date], list[date]]:
+    """The dates whose stencil is available, and those of them the schedule wants (on or
+    after its earliest date, within its look back). In a thread: years of dates take a while."""
+    complete = qualifying_dates(available, stencil)
+    wanted = qualifying_dates(available, stencil, spec.earliest_date, _since(spec))
+    return complete, wanted
 
 
 def _since(spec: NewDataTriggerSpec) -> date | None:
