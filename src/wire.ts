@@ -1230,6 +1230,10 @@ export interface components {
       parameters: {
         [key: string]: unknown;
       };
+      /** @description The reference date its steps read with {from: reference_date}. */
+      reference_date: string | null;
+      /** @description The date ranges its steps read with {from: date_ranges}. */
+      date_ranges: string[][] | null;
       trigger: components['schemas']['RunTrigger'];
       /** Format: date-time */
       created_at: string;

@@ -343,6 +343,11 @@ async def test_workflow_steps_get_the_reference_date_and_ranges(
     )
     assert status == 200, workflow_run
     assert workflow_run["trigger"]["reference_date"] == "2016-01-07"
+    assert workflow_run["reference_date"] == "2016-01-07"
+    assert workflow_run["date_ranges"] == [
+        ["2016-01-06", "2016-01-07"],
+        ["2016-01-07", "2016-01-08"],
+    ]
     (step,) = workflow_run["steps"]
     assert step["run"]["parameters"] == {
         "date_ranges": [["2016-01-06", "2016-01-07"], ["2016-01-07", "2016-01-08"]],

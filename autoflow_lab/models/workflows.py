@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -124,6 +124,12 @@ class WorkflowRun(BaseModel):
     name: str
     status: RunStatus
     parameters: dict[str, Any]
+    reference_date: date | None = Field(
+        description="The reference date its steps read with {from: reference_date}."
+    )
+    date_ranges: list[list[date]] | None = Field(
+        description="The date ranges its steps read with {from: date_ranges}."
+    )
     trigger: RunTrigger
     created_at: datetime
     started_at: datetime | None

@@ -334,6 +334,8 @@ def _to_stored(session: Session, row: WorkflowRunRow) -> StoredWorkflowRun:
         name=row.name,
         status=RunStatus(row.status),
         parameters=row.parameters,
+        reference_date=row.context.get("reference_date"),
+        date_ranges=row.context.get("date_ranges"),
         trigger=trigger_of(row),
         created_at=row.created_at,
         started_at=row.started_at,

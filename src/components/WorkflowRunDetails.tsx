@@ -10,6 +10,8 @@ import {
   stepStatusLabel,
   workflowGraph
 } from '../workflowRuns';
+import { dateRangeText } from '../dataTriggerText';
+import { triggerLabel } from '../scheduleText';
 import { ParameterList } from './ParameterList';
 import { WorkflowGraph } from './WorkflowGraph';
 
@@ -105,6 +107,24 @@ export function WorkflowRunDetails(
             trans={trans}
           />
         </dd>
+        {run.reference_date ? (
+          <>
+            <dt>{trans.__('Data of')}</dt>
+            <dd>
+              {run.reference_date}
+              {run.date_ranges?.length
+                ? ` (${trans.__(
+                    'date ranges %1',
+                    run.date_ranges
+                      .map(range => dateRangeText(range, trans))
+                      .join(', ')
+                  )})`
+                : ''}
+            </dd>
+          </>
+        ) : null}
+        <dt>{trans.__('Started by')}</dt>
+        <dd>{triggerLabel(run.trigger, trans)}</dd>
         <dt>{trans.__('Started')}</dt>
         <dd>{formatFullTime(run.started_at)}</dd>
         <dt>{trans.__('Duration')}</dt>

@@ -46,6 +46,8 @@ function makeWorkflowRun(
     name: 'Daily report',
     status: 'succeeded',
     parameters: {},
+    reference_date: null,
+    date_ranges: null,
     trigger: runTrigger(),
     created_at: '2026-01-05T09:00:00Z',
     started_at: '2026-01-05T09:00:01Z',
