@@ -6,7 +6,13 @@
 
 import type { AutoflowAPI } from './api';
 import type { ITranslate } from './format';
-import { formatJSON, InputValue, inputKind, IParameter } from './parameters';
+import {
+  formatJSON,
+  InputValue,
+  inputKind,
+  IParameter,
+  isIsoDate
+} from './parameters';
 import type { CatchUp, EventType, Overlap } from './wire';
 
 /**
@@ -192,7 +198,6 @@ const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 const SMALL_NUMBER = /^\d{1,2}$/;
 const LOCAL_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const WHOLE_NUMBER = /^\d+$/;
 const WEEKDAYS = '1-5';
 const DAY_MS = 86400000;
@@ -617,7 +622,7 @@ function buildDataTrigger(
     );
   }
   const earliest = form.earliestDate.trim();
-  if (earliest !== '' && !ISO_DATE.test(earliest)) {
+  if (earliest !== '' && !isIsoDate(earliest)) {
     return fail('earliestDate', trans.__('Enter a date, or leave it empty.'));
   }
   const lookback = wholeNumber(form.lookbackDays, 1, 36600);

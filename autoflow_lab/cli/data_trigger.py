@@ -29,6 +29,7 @@ from ..config import (
     database_url,
     new_database_file,
 )
+from ..dates import written_date
 from ..errors import AutoflowError, Conflict
 from ..models import (
     CheckStatus,
@@ -441,10 +442,10 @@ def _stencil(text: str) -> Any:
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+    written = written_date(text)
+    if written is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD")
+    return written
 
 
 def _counts(counts: DateCounts | None) -> str:

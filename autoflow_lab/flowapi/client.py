@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 import httpx
 
+from ..dates import written_date
 from ..models import CheckStatus
-
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -150,11 +148,9 @@ def _parsed(found: object, token: str) -> dict[str, set[date]]:
 
 
 def _date(value: object, event_type: str, token: str) -> date:
-    if isinstance(value, str) and ISO_DATE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
+    written = written_date(value)
+    if written is not None:
+        return written
     raise _failure(
         CheckStatus.ERROR,
         f"FlowAPI reported {value!r} among the available dates of {event_type!r}, which is "

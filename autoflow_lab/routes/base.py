@@ -11,6 +11,7 @@ from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, ValidationError
 from tornado import web
 
+from ..dates import written_date
 from ..errors import (
     AutoflowError,
     Conflict,
@@ -152,11 +153,9 @@ def parse_schedule_id(text: str) -> int:
 
 
 def parse_reference_date(text: str) -> date:
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
+    written = written_date(text)
+    if written is not None:
+        return written
     raise NotFound(f"No reference date {text!r}: dates are written YYYY-MM-DD.")
 
 

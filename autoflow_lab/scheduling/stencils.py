@@ -13,19 +13,18 @@ when every day of every range is available.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from ..dates import written_date
 from ..errors import InvalidInput
 
 Bound = int | date
 DEFAULT_STENCIL: list[Any] = [0]
 # Far enough for any data history, near enough that date arithmetic never overflows.
 MAX_OFFSET_DAYS = 36_600
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -115,10 +114,14 @@ def qualifying_dates(
     """The reference dates to run, oldest first: available days on or after ``earliest``
     and ``since`` whose stencil is fully available."""
     days = set(available)
-    floor = max((d for d in (earliest, since) if d is not None), default=None)
-    return sorted(
-        day for day in days if (floor is None or day >= floor) and stencil.is_available(day, days)
-    )
+    complete = sorted(day for day in days if stencil.is_available(day, days))
+    return on_or_after(complete, earliest, since)
+
+
+def on_or_after(days: list[date], *floors: date | None) -> list[date]:
+    """The ``days`` on or after every one of ``floors`` that is given."""
+    floor = max((day for day in floors if day is not None), default=None)
+    return days if floor is None else [day for day in days if day >= floor]
 
 
 def _pair(element: Sequence[Any], position: int, where: str) -> tuple[Bound, Bound]:
@@ -150,11 +153,9 @@ def _bound(value: Any, position: int, where: str) -> Bound:
                 field=where,
             )
         return value
-    if isinstance(value, str) and ISO_DATE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:  # 2016-02-30
-            pass
+    written = written_date(value)
+    if written is not None:
+        return written
     raise InvalidInput(
         f"Element {position} of the date stencil has {value!r}, which is neither a date "
         "(YYYY-MM-DD) nor a whole number of days from the reference date.",

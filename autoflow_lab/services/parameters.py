@@ -12,18 +12,16 @@ import ast
 import contextlib
 import json
 import math
-import re
-from datetime import date
 from typing import Any
 
 import nbformat
 
+from ..dates import written_date
 from ..errors import InvalidInput
 from ..models import NotebookParameters, ParameterInfo, ParameterType
 from .workspace import Notebook
 
 FIELD = "parameters"  # the request field that errors here are about
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
 
@@ -201,10 +199,4 @@ def _literal(source: str) -> Any:
 
 
 def _is_iso_date(value: Any) -> bool:
-    if not isinstance(value, str) or not ISO_DATE.match(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+    return written_date(value) is not None
