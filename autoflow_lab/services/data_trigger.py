@@ -33,7 +33,13 @@ from ..models import (
     WorkflowRun,
 )
 from ..scheduling import parse_timezone
-from ..scheduling.stencils import Stencil, date_ranges_json, parse_stencil, qualifying_dates
+from ..scheduling.stencils import (
+    Stencil,
+    date_ranges_json,
+    on_or_after,
+    parse_stencil,
+    qualifying_dates,
+)
 from ..store import ScheduleStore, StoredSchedule
 from ..store.schedule_dates import ScheduleDateStore, StoredDate
 from .ownership import utcnow
@@ -229,8 +235,7 @@ def _qualifying(
     """The dates whose stencil is available, and those of them the schedule wants (on or
     after its earliest date, within its look back). In a thread: years of dates take a while."""
     complete = qualifying_dates(available, stencil)
-    wanted = qualifying_dates(available, stencil, spec.earliest_date, _since(spec))
-    return complete, wanted
+    return complete, on_or_after(complete, spec.earliest_date, _since(spec))
 
 
 def _since(spec: NewDataTriggerSpec) -> date | None:

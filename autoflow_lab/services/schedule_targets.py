@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -28,7 +28,7 @@ class ScheduleTargets:
         """Start the target; ``dated`` are a data trigger's reference_date and date_ranges."""
         if targets_workflow(settings):
             return await self._workflows.start(_workflow_request(settings, dated), trigger)
-        return await self._runs.submit(await self._run_request(settings, dated), trigger)
+        return await self._runs.submit(await self._dated_run_request(settings, dated), trigger)
 
     async def record_refusal(
         self,
@@ -49,7 +49,8 @@ class ScheduleTargets:
         refusal a start would get. A ``dated`` target must take a reference date."""
         if targets_workflow(request):
             _refuse_run_settings(request)
-            sample = sample_dates(date.today()) if dated else None
+            # A sample date; the workflow gives its steps that day alone as date_ranges.
+            sample = {"reference_date": date.today().isoformat()} if dated else None
             workflow = await self._workflows.check(_workflow_request(request, sample))
             name = PurePosixPath(workflow.workflow).name.removesuffix(WORKFLOW_SUFFIX)
             return workflow.workflow, request.parameters, name
@@ -65,7 +66,7 @@ class ScheduleTargets:
                 )
         return checked.notebook, checked.parameters, PurePosixPath(checked.notebook).stem
 
-    async def _run_request(
+    async def _dated_run_request(
         self, settings: ScheduleCreate, dated: dict[str, Any] | None
     ) -> RunCreate:
         if dated is not None:  # only what the notebook declares, as papermill would refuse no name
@@ -79,14 +80,6 @@ class ScheduleTargets:
         if not found.inference_available:
             return set(DATE_PARAMETERS)
         return {p.name for p in found.parameters if p.name in DATE_PARAMETERS}
-
-
-def sample_dates(day: date) -> dict[str, Any]:
-    """A data trigger's values for ``day`` with the default stencil, to check targets with."""
-    return {
-        "reference_date": day.isoformat(),
-        "date_ranges": [[day.isoformat(), (day + timedelta(days=1)).isoformat()]],
-    }
 
 
 def targets_workflow(settings: ScheduleCreate) -> bool:
