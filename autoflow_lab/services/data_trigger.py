@@ -49,6 +49,7 @@ from .schedule_targets import ScheduleTargets
 log = logging.getLogger(__name__)
 
 RETRIED = (DateState.PENDING, DateState.FAILED)
+FAILURES = (DateState.FAILED, DateState.GIVEN_UP)
 
 
 class DataTrigger:
@@ -113,7 +114,7 @@ class DataTrigger:
         row = await asyncio.to_thread(self._dates.get, stored.id, key, day)
         limit = self.max_attempts(stored)
         state = row.state(live, limit)
-        if state not in (DateState.FAILED, DateState.GIVEN_UP):
+        if state not in FAILURES:
             raise Conflict(
                 f"{day.isoformat()} is {state.value.replace('_', ' ')}: only a failed or given-up "
                 "date can be retried."
@@ -247,15 +248,17 @@ def _since(spec: NewDataTriggerSpec) -> date | None:
 
 
 def _to_wire(row: StoredDate, live: set[int], max_attempts: int) -> ScheduleDate:
+    state = row.state(live, max_attempts)
     return ScheduleDate(
         reference_date=row.reference_date,
-        state=row.state(live, max_attempts),
+        state=state,
         available=row.available,
         attempts=row.attempts - row.armed_from,
         max_attempts=max_attempts,
         run_id=row.run_id,
         workflow_run_id=row.workflow_run_id,
-        message=row.message,
+        # A claim still being started has no run yet either: only a failure has a message.
+        message=row.message if state in FAILURES else None,
         first_seen_at=row.first_seen_at,
         updated_at=row.updated_at,
     )

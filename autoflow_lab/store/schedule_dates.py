@@ -72,7 +72,7 @@ class StoredDate:
 
     @property
     def message(self) -> str | None:
-        """Why the latest attempt failed, if it did."""
+        """Why the latest attempt failed, when ``state`` says it did."""
         if self.attempts == self.armed_from:
             return None
         if self.run_status is None:

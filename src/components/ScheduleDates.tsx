@@ -86,7 +86,6 @@ function DateItem(
 ): JSX.Element {
   const { date, busy, trans } = props;
   const day = date.reference_date;
-  const failed = date.state === 'failed' || date.state === 'given_up';
   const runId = date.run_id;
   const workflowRunId = date.workflow_run_id;
   return (
@@ -148,7 +147,7 @@ function DateItem(
           {trans.__('Retry')}
         </button>
       ) : null}
-      {failed && date.message ? (
+      {date.message ? (
         <span className={MESSAGE_CLASS}>{date.message}</span>
       ) : null}
     </li>
