@@ -6,10 +6,11 @@ executor may run them in local worker processes or on a remote cluster.
 
 from __future__ import annotations
 
-from .base import Executor, ProgressReport, RunOutcome, RunSpec, StopReason, stopped
+from .base import Begin, Executor, ProgressReport, RunOutcome, RunSpec, StopReason, stopped
 from .local import LocalExecutor
 
 __all__ = [
+    "Begin",
     "Executor",
     "LocalExecutor",
     "ProgressReport",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -107,6 +107,10 @@ def timestamp() -> str:
 
 
 ProgressReport = Callable[[RunProgress], None]
+# Called by an executor once a worker takes a run, before the run executes: records
+# its start. False: the run must not execute (it was cancelled, or settled by another
+# server, while it waited for a worker).
+Begin = Callable[[], Awaitable[bool]]
 
 
 class Executor(LoggingConfigurable):
@@ -120,15 +124,23 @@ class Executor(LoggingConfigurable):
         super().__init__(**kwargs)
         self.max_workers = max_workers
 
-    async def execute(self, spec: RunSpec, report: ProgressReport) -> RunOutcome:
+    async def start(self, shared_folders: Sequence[str]) -> None:
+        """Get ready to execute runs whose notebooks and outputs are in ``shared_folders``;
+        called once, when the server starts. Problems are logged, and fail the runs they
+        affect, rather than raised: the server must start to show them."""
+
+    async def execute(self, spec: RunSpec, report: ProgressReport, begin: Begin) -> RunOutcome:
         """Execute one run to completion. Notebook failures are outcomes, not exceptions.
 
-        ``report`` is called on the event loop each time the run's progress changes.
+        ``begin`` is awaited once a worker takes the run, before it executes; when it
+        answers False, the run is not executed and its outcome is ignored. ``report`` is
+        called on the event loop each time the run's progress changes.
         """
         raise NotImplementedError
 
     async def stop(self, run_id: int, reason: StopReason) -> None:
         """Stop a run ``execute`` is executing: kill its kernel, keep the partial notebook.
+        A run still waiting for a worker is withdrawn.
 
         Returns at once; ``execute`` then returns the run's outcome within seconds.
         Stopping a run that has just finished does nothing.

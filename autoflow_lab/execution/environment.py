@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 # What a kernel needs to start and behave normally; nothing here is secret. Of
 # Jupyter's own variables only the folders it searches pass: the server's token,
@@ -26,19 +25,3 @@ def kernel_environment(passed: Mapping[str, str]) -> dict[str, str]:
     """The worker's base variables plus ``passed``; every other variable is withheld."""
     base = {name: value for name, value in os.environ.items() if BASE_VARIABLES.match(name)}
     return {**base, **passed}
-
-
-@contextmanager
-def environment(variables: dict[str, str]) -> Iterator[None]:
-    """Run the block (which starts a kernel) with exactly ``variables`` as environment.
-
-    Safe in a worker process, which executes one run at a time.
-    """
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)

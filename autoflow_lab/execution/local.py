@@ -17,6 +17,7 @@ from traitlets import Bool
 from ..models import RunError, RunProgress
 from . import executed_notebook
 from .base import (
+    Begin,
     Executor,
     ProgressReport,
     RunOutcome,
@@ -93,7 +94,9 @@ class LocalExecutor(Executor):
         self._busy: dict[int, _Worker] = {}
         self._spawned = 0
 
-    async def execute(self, spec: RunSpec, report: ProgressReport) -> RunOutcome:
+    async def execute(self, spec: RunSpec, report: ProgressReport, begin: Begin) -> RunOutcome:
+        if not await begin():  # the service hands over a run only when a worker is free
+            return stopped(StopReason.CANCELLED, cell_index=None)
         loop = asyncio.get_running_loop()
         worker = self._idle.pop() if self._idle else self._spawn(loop)
         job = _Job(spec, report, loop.create_future())

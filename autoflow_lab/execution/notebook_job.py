@@ -28,7 +28,7 @@ from traitlets import default
 from ..models import RunError, RunProgress
 from . import executed_notebook
 from .base import RunOutcome, RunSpec, StopReason, redact_outcome, stopped, timestamp
-from .environment import environment, kernel_environment
+from .environment import kernel_environment
 from .process_groups import kill_process_group
 from .redaction import (
     RedactingWriter,
@@ -134,8 +134,13 @@ class RunControl:
         if group is not None:
             kill_process_group(group)
 
-    def kernel_manager_class(self, output: Writable | None) -> type[AsyncKernelManager]:
-        """A kernel manager that tells this control the kernel's process group.
+    def kernel_manager_class(
+        self, output: Writable | None, launch: dict[str, Any] | None = None
+    ) -> type[AsyncKernelManager]:
+        """A kernel manager that tells this control the kernel's process group, and starts
+        its kernel with ``launch``'s ``env`` and ``cwd`` when given. The process's own
+        environment and working directory are left alone: several runs may start kernels
+        in one process at once (a Dask worker with several slots).
 
         The kernel process's own stdout and stderr (start-up warnings, crash
         messages) go through a pipe to ``output``, the run's redacting log, rather
@@ -145,6 +150,7 @@ class RunControl:
 
         class RunKernelManager(LocalSocketKernelManager):
             async def start_kernel(self, **kwargs: Any) -> None:  # type: ignore[override]
+                kwargs.update(launch or {})
                 if output is not None:
                     reading, writing = os.pipe()
                     kwargs["stdout"] = kwargs["stderr"] = writing
@@ -227,6 +233,7 @@ class ControlledEngine(NBClientEngine):
         kernel_name: str,
         control: RunControl,
         spare: SpareKernel | None = None,
+        launch: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> Any:
         control.begin(nb_man.nb)
@@ -238,7 +245,9 @@ class ControlledEngine(NBClientEngine):
             return super().execute_managed_notebook(
                 nb_man,
                 kernel_name,
-                kernel_manager_class=control.kernel_manager_class(kwargs.get("stderr_file")),
+                kernel_manager_class=control.kernel_manager_class(
+                    kwargs.get("stderr_file"), launch
+                ),
                 **hooks,
                 **kwargs,
             )
@@ -331,8 +340,7 @@ def execute_run(spec: RunSpec, control: RunControl, spare: SpareKernel | None = 
             _note(log, f"kernel {spec.kernel_name}, working directory {spec.cwd}")
             if spare is not None:
                 control.adopt(spare, log)
-            with environment(kernel_environment(spec.environment)):
-                outcome = _execute(spec, control, log, spare)
+            outcome = _execute(spec, control, log, spare)
             control.join_output()
             outcome = redact_outcome(outcome, secrets)
             executed_notebook.finish(spec.output_path, outcome.error, secrets)
@@ -374,8 +382,8 @@ def _execute(
             engine_name=ENGINE_NAME,
             control=control,
             spare=spare,
+            launch={"env": kernel_environment(spec.environment), "cwd": spec.cwd},
             kernel_name=spec.kernel_name,
-            cwd=spec.cwd,
             execution_timeout=_whole_seconds(spec.cell_timeout),
             progress_bar=False,
             log_output=False,

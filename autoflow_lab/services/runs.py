@@ -6,7 +6,7 @@ import asyncio
 import logging
 import shutil
 from asyncio import FIRST_COMPLETED
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -132,6 +132,7 @@ class RunService:
         interrupted, or run again from the start when ``requeue_interrupted`` is set.
         """
         self._requeue_interrupted = requeue_interrupted
+        await self._executor.start([str(self._workspace.root), str(self._workspace.outputs)])
         await self._ownership.register()
         self._registered.set()
         sweeps = self._ownership.kind is InstanceKind.SERVER
@@ -326,6 +327,9 @@ class RunService:
             cancelled = await asyncio.to_thread(cancel)
             if cancelled is not None:
                 self._announce(cancelled)
+                waiting = self._stop_requests.get(run_id)  # in an executor, for a worker
+                if waiting is not None and not waiting.done():
+                    waiting.set_result(StopReason.CANCELLED)
                 return cancelled
         request = self._stop_requests.get(run_id)
         if request is None:
@@ -406,17 +410,17 @@ class RunService:
     async def _execute(self, spec: RunSpec, owner_id: int) -> None:
         # Registered before the run leaves the queue, so no cancel falls in between.
         self._stop_requests[spec.run_id] = asyncio.get_running_loop().create_future()
+        start = _Start(self._store, spec.run_id, owner_id, self._until_recorded)
         try:
-            start = partial(self._store.start, spec.run_id, utcnow(), owner_id)
-            if await self._until_recorded(f"record the start of run {spec.run_id}", start) is None:
-                return  # cancelled while queued, or settled by another server
             try:
-                outcome = await self._execute_within_limits(spec, owner_id)
+                outcome = await self._execute_within_limits(spec, owner_id, start)
             except Exception as error:
                 log.exception("The executor failed on run %s", spec.run_id)
-                outcome = RunOutcome.of_exception(error)
+                outcome = RunOutcome.of_exception(error) if await start() else None
         finally:
             del self._stop_requests[spec.run_id]
+        if outcome is None:
+            return  # never started: cancelled while queued, or settled by another server
         writer = self._progress_writers.get(spec.run_id)
         if writer is not None:  # the last progress lands before the outcome; it never raises
             await writer
@@ -453,13 +457,29 @@ class RunService:
             await asyncio.sleep(delay)
             delay = min(delay * 2, longest)
 
-    async def _execute_within_limits(self, spec: RunSpec, owner_id: int) -> RunOutcome:
-        """Execute ``spec``, stopping it when cancelled or when its time is up."""
+    async def _execute_within_limits(
+        self, spec: RunSpec, owner_id: int, start: _Start
+    ) -> RunOutcome | None:
+        """Execute ``spec``, stopping it when cancelled or when its time is up; None when
+        it never started. Until a worker takes it, the run stays queued and only a cancel
+        withdraws it; its time limit counts from its start."""
         report = partial(self._report_progress, spec.run_id, owner_id)
-        execution = asyncio.ensure_future(self._executor.execute(spec, report))
+        execution = asyncio.ensure_future(self._executor.execute(spec, report, start))
         stop_request = self._stop_requests[spec.run_id]
-        waiting: set[asyncio.Future[Any]] = {execution, stop_request}
+        until_taken: set[asyncio.Future[Any]] = {execution, start.answer}
         try:
+            await asyncio.wait({*until_taken, stop_request}, return_when=FIRST_COMPLETED)
+            if not start.answer.done() and not execution.done():  # cancelled while waiting
+                await self._executor.stop(spec.run_id, StopReason.CANCELLED)
+                await asyncio.wait(until_taken, return_when=FIRST_COMPLETED)
+            if not start.answer.done():  # the executor ended it before any worker took it
+                if stop_request.done() or not await start():
+                    return None
+                return await execution  # the executor's failure, recorded as the run's
+            if not start.answer.result():
+                await asyncio.gather(execution, return_exceptions=True)
+                return None
+            waiting: set[asyncio.Future[Any]] = {execution, stop_request}
             done, _ = await asyncio.wait(waiting, timeout=spec.timeout, return_when=FIRST_COMPLETED)
             if execution not in done:
                 reason = stop_request.result() if stop_request.done() else StopReason.TIMED_OUT
@@ -504,6 +524,33 @@ class RunService:
         folder = self._workspace.run_folder(run.output, run.id)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Start:
+    """Records a run's start once, when its executor's worker takes it (a ``Begin``);
+    ``answer`` then holds whether it started."""
+
+    def __init__(
+        self,
+        store: RunStore,
+        run_id: int,
+        owner_id: int,
+        until_recorded: Callable[[str, Callable[[], Run | None]], Awaitable[Run | None]],
+    ) -> None:
+        self._store = store
+        self._run_id = run_id
+        self._owner_id = owner_id
+        self._until_recorded = until_recorded
+        self.answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._lock = asyncio.Lock()
+
+    async def __call__(self) -> bool:
+        async with self._lock:
+            if not self.answer.done():
+                start = partial(self._store.start, self._run_id, utcnow(), self._owner_id)
+                what = f"record the start of run {self._run_id}"
+                self.answer.set_result(await self._until_recorded(what, start) is not None)
+        return self.answer.result()
 
 
 def _interruption(notebook: Any | None, why: str) -> RunError:
