@@ -10,7 +10,7 @@ import pytest
 from .servers import JupyterProcess
 from .waiting import eventually_async
 
-pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.flowapi"]
+pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.flowapi", "tests.postgresql"]
 
 FINAL_STATUSES = {"succeeded", "failed", "cancelled"}
 

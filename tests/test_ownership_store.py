@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, update
@@ -19,8 +18,8 @@ GONE = RunError(cell_index=None, ename="Interrupted", evalue="interrupted")
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = open_database(f"sqlite:///{tmp_path / 'runs.sqlite'}")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = open_database(database_url)
     yield engine
     engine.dispose()
 

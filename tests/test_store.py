@@ -1,13 +1,14 @@
-"""The run store against a real SQLite file."""
+"""The run store against a real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from autoflow_lab.errors import InvalidInput, NotFound
 from autoflow_lab.models import RunError, RunProgress, RunStatus
@@ -18,22 +19,28 @@ T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def database(tmp_path: Path):
-    engine = open_database(f"sqlite:///{tmp_path / 'nested' / 'runs.sqlite'}")
+def database(database_url: str) -> Iterator[Engine]:
+    engine = open_database(database_url)
     yield engine
     engine.dispose()
 
 
-def test_new_database_is_migrated_to_the_current_schema_in_wal_mode(database) -> None:
+def test_new_database_is_migrated_to_the_current_schema(database: Engine) -> None:
     assert "runs" in inspect(database).get_table_names()
     with database.connect() as connection:
-        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert version == ScriptDirectory.from_config(migrations_config()).get_current_head()
 
 
-def test_opening_twice_keeps_existing_runs(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+def test_new_sqlite_database_is_in_wal_mode(tmp_path: Path) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'nested' / 'runs.sqlite'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+
+
+def test_opening_twice_keeps_existing_runs(database_url: str) -> None:
+    url = database_url
     first = open_database(url)
     RunStore(first).create("a.ipynb", {}, None, T0, lambda i: f"out/{i}.ipynb")
     first.dispose()
@@ -43,9 +50,9 @@ def test_opening_twice_keeps_existing_runs(tmp_path: Path) -> None:
     second.dispose()
 
 
-def test_database_made_by_the_first_release_is_upgraded_keeping_its_runs(tmp_path: Path) -> None:
+def test_database_made_by_the_first_release_is_upgraded_keeping_its_runs(database_url: str) -> None:
     # Given a database at the first release's schema (revision 0001) holding a run
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    url = database_url
     old = create_engine(url)
     migrate(old, "0001")
     with old.begin() as connection:
@@ -68,7 +75,7 @@ def test_database_made_by_the_first_release_is_upgraded_keeping_its_runs(tmp_pat
     engine.dispose()
 
 
-def test_run_lifecycle_round_trips_times_and_error(database) -> None:
+def test_run_lifecycle_round_trips_times_and_error(database: Engine) -> None:
     store = RunStore(database)
     run = store.create("a.ipynb", {"n": 1}, "python3", T0, lambda i: f"out/{i}/a.ipynb")
     assert (run.status, run.output) == (RunStatus.QUEUED, f"out/{run.id}/a.ipynb")
@@ -87,7 +94,7 @@ def test_run_lifecycle_round_trips_times_and_error(database) -> None:
     assert done.finished_at.tzinfo is not None
 
 
-def test_only_a_queued_run_starts_or_is_cancelled_from_the_queue(database) -> None:
+def test_only_a_queued_run_starts_or_is_cancelled_from_the_queue(database: Engine) -> None:
     store = RunStore(database)
     started = store.create("a.ipynb", {}, None, T0, str, timeout=60, cell_timeout=5)
     cancelled = store.create("a.ipynb", {}, None, T0, str)
@@ -107,7 +114,7 @@ def test_only_a_queued_run_starts_or_is_cancelled_from_the_queue(database) -> No
         store.start(9999, T0)
 
 
-def test_pages_walk_all_runs_newest_first(database) -> None:
+def test_pages_walk_all_runs_newest_first(database: Engine) -> None:
     store = RunStore(database)
     ids = [store.create("a.ipynb", {}, None, T0, lambda i: f"{i}").id for _ in range(7)]
 
@@ -122,7 +129,7 @@ def test_pages_walk_all_runs_newest_first(database) -> None:
     assert seen == sorted(ids, reverse=True)
 
 
-def test_unknown_run_and_bad_cursor_are_domain_errors(database) -> None:
+def test_unknown_run_and_bad_cursor_are_domain_errors(database: Engine) -> None:
     store = RunStore(database)
     with pytest.raises(NotFound):
         store.get(99)
@@ -130,7 +137,7 @@ def test_unknown_run_and_bad_cursor_are_domain_errors(database) -> None:
         store.page(limit=10, cursor="-1")
 
 
-def test_migrations_build_exactly_the_tables_the_code_declares(database) -> None:
+def test_migrations_build_exactly_the_tables_the_code_declares(database: Engine) -> None:
     # When the migrated schema is compared with the SQLAlchemy tables
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -146,10 +153,10 @@ def test_migrations_build_exactly_the_tables_the_code_declares(database) -> None
 
 
 def test_database_made_by_the_previous_release_is_upgraded_keeping_its_runs(
-    tmp_path: Path,
+    database_url: str,
 ) -> None:
     # Given a database at a previous release's schema (0004) holding a run
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    url = database_url
     old = create_engine(url)
     migrate(old, "0004")
     with old.begin() as connection:
