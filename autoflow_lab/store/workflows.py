@@ -248,16 +248,27 @@ class WorkflowRunStore:
         definition = from_data(definition_data)
         rerun = set(rerun)
         with self._sessions.begin() as session:
+            # The check and the change are one statement: of servers resuming at once,
+            # one resumes and the others wait for it, then find the run unfinished.
+            changed = session.execute(
+                update(WorkflowRunRow)
+                .where(
+                    WorkflowRunRow.id == workflow_run_id,
+                    WorkflowRunRow.status.not_in(UNFINISHED),
+                )
+                .values(
+                    status=RunStatus.RUNNING.value,
+                    definition=definition_data,
+                    name=definition.name[:200],
+                    error=None,
+                    finished_at=None,
+                    cancel_requested=False,
+                    owner_id=owner_id,
+                )
+            )
             row = _get_row(session, workflow_run_id)
-            if row.status in UNFINISHED:
+            if not changed.rowcount:  # type: ignore[attr-defined]
                 return False
-            row.status = RunStatus.RUNNING.value
-            row.definition = definition_data
-            row.name = definition.name[:200]
-            row.error = None
-            row.finished_at = None
-            row.cancel_requested = False
-            row.owner_id = owner_id
             existing = {step.key: step for step in row.steps}
             steps = []
             for position, step in enumerate(definition.steps):
