@@ -53,6 +53,7 @@ from .store import (
     default_database_url,
     open_database,
 )
+from .store.database import DEFAULT_POOL_SIZE, POOL_TIMEOUT_SECONDS
 
 # The files a Jupyter server reads its configuration from, lowest priority first:
 # the extension's own file, then the shared and the server's files (the server
@@ -91,6 +92,19 @@ class AutoflowSettings(HasTraits):
             "SQLAlchemy URL of the run database. Default (empty): an SQLite file "
             "'.autoflow.sqlite' inside the outputs folder, so run history and executed "
             "notebooks live together. A PostgreSQL URL suits teams."
+        ),
+    )
+
+    database_pool_size = Integer(
+        DEFAULT_POOL_SIZE,
+        min=1,
+        config=True,
+        help=(
+            "Connections this server or autoflow command keeps open to a PostgreSQL "
+            "database; under load it opens as many again, then queries wait for one "
+            f"(up to {POOL_TIMEOUT_SECONDS} s, then the request answers 503). Keep "
+            "twice this, times the servers and commands sharing the database, under "
+            "PostgreSQL's max_connections (100 by default). Unused with SQLite."
         ),
     )
 
@@ -465,7 +479,9 @@ def build_run_service(
             f"AutoflowApp.heartbeat_interval ({settings.heartbeat_interval:g} s), or every "
             "instance would be taken for gone between two heartbeats."
         )
-    store = RunStore(open_database(database_url(settings, workspace)))
+    store = RunStore(
+        open_database(database_url(settings, workspace), pool_size=settings.database_pool_size)
+    )
     max_age = None if settings.keep_runs_days is None else timedelta(days=settings.keep_runs_days)
     executor = settings.executor_class(max_workers=settings.max_concurrent_runs, parent=settings)
     return RunService(

@@ -14,6 +14,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import QueuePool
 
 from ..errors import Unavailable
 
@@ -23,6 +26,12 @@ DATABASE_NAME = ".autoflow.sqlite"
 MIGRATION_LOCK_KEY = 0x4175746F466C6F77
 # How long an SQLite statement waits for another process's lock before giving up.
 SQLITE_BUSY_SECONDS = 10
+# Connections a server keeps open to a database server by default; as many again are
+# opened under load. Queries run in the server's default thread pool (up to 32 threads),
+# and most are short: a few connections serve them all.
+DEFAULT_POOL_SIZE = 5
+# How long a query waits for a free connection of the pool before it is refused (503).
+POOL_TIMEOUT_SECONDS = 10
 # SQLite errors that say the database cannot be used right now, rather than a bug.
 SQLITE_UNAVAILABLE = re.compile(
     r"database is locked|database table is locked|unable to open database|disk I/O error"
@@ -36,17 +45,26 @@ def default_database_url(outputs: Path) -> str:
     return f"sqlite:///{(outputs / DATABASE_NAME).resolve()}"
 
 
-def open_database(url: str) -> Engine:
+def open_database(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     """Create an engine for ``url`` and bring its schema up to date.
 
     SQLite files get their folder created and run in WAL mode, so readers (the
-    runs list) never wait for the writer (a run changing state).
+    runs list) never wait for the writer (a run changing state). A database server
+    (PostgreSQL) is reached through a pool of ``pool_size`` connections, and as many
+    again under load, each checked before use so a restarted server costs no request.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite_engine(url, parsed.database)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(
+            url,
+            poolclass=_Pool,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+            pool_pre_ping=True,
+        )
     event.listen(engine, "handle_error", _unavailable_as_domain_error)
     migrate(engine)
     if parsed.get_backend_name() == "sqlite" and _is_file(parsed.database):
@@ -94,12 +112,38 @@ def migrations_config() -> Config:
 
 
 def _unavailable_as_domain_error(context: ExceptionContext) -> None:
-    """A locked, unreachable or broken database becomes ``Unavailable`` (a 503), not a 500."""
+    """A locked, unreachable or broken database becomes ``Unavailable`` (a 503), not a 500.
+
+    A database server's operational errors (refused or lost connections, a server
+    shutting down or starting up, too many clients) all pass; SQLite's operational
+    errors include bugs ("no such table"), so only those its messages name count.
+    """
     error = context.original_exception
-    if context.is_disconnect or SQLITE_UNAVAILABLE.search(str(error)):
+    if (
+        context.is_disconnect
+        or SQLITE_UNAVAILABLE.search(str(error))
+        or (
+            context.dialect.name != "sqlite"
+            and isinstance(context.sqlalchemy_exception, OperationalError)
+        )
+    ):
         raise Unavailable(
             f"The run database is unavailable ({error}); try again shortly."
         ) from context.sqlalchemy_exception
+
+
+class _Pool(QueuePool):
+    """A pool whose every connection is busy for too long answers ``Unavailable`` (503)."""
+
+    def _do_get(self) -> Any:
+        try:
+            return super()._do_get()
+        except PoolTimeout as error:
+            raise Unavailable(
+                f"The run database is busy: all {self.size() + self._max_overflow} of this "
+                f"server's connections to it stayed in use for {self._timeout:g} s; try "
+                "again shortly, or raise AutoflowApp.database_pool_size."
+            ) from error
 
 
 def _is_file(database: str | None) -> bool:

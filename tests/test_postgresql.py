@@ -1,0 +1,93 @@
+"""What only a database server does: it can go away and come back, and its connections
+are a pool that can run dry. Both answer 503 with a message, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autoflow_lab.errors import Unavailable
+from autoflow_lab.store import RunStore, open_database
+from autoflow_lab.store import database as store_database
+
+from .conftest import Api
+from .notebooks import write_notebook
+from .postgresql import Cluster, started_cluster
+from .waiting import eventually_async
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[Cluster]:
+    """A cluster of the test's own, which it may stop without disturbing other tests."""
+    yield from started_cluster()
+
+
+@pytest.fixture
+def jp_server_config(own_cluster: Cluster) -> dict[str, Any]:
+    url = own_cluster.url(own_cluster.create_database())
+    settings = {"max_concurrent_runs": 1, "database_url": url, "database_pool_size": 3}
+    return {
+        "ServerApp": {"jpserver_extensions": {"autoflow_lab": True}},
+        "AutoflowApp": settings,
+    }
+
+
+async def test_a_stopped_database_server_answers_503_until_it_is_back(
+    own_cluster: Cluster, api: Api, wait_for_run: Any, jp_root_dir: Path
+) -> None:
+    # Given a server whose runs live in PostgreSQL, with a run done
+    write_notebook(jp_root_dir / "a.ipynb", "1 + 1")
+    status, run = await api("POST", "runs", {"notebook": "a.ipynb"})
+    assert status == 202, run
+    assert (await wait_for_run(run["id"]))["status"] == "succeeded"
+
+    # When the database server stops
+    own_cluster.stop()
+
+    # Then every request says the database is unavailable, not a 500
+    for method, route in [("GET", "runs"), ("GET", "schedules"), ("GET", "runs"), ("POST", "runs")]:
+        body = {"notebook": "a.ipynb"} if method == "POST" else None
+        status, answer = await api(method, route, body)
+        assert (status, route) == (503, route), answer
+        assert "run database is unavailable" in answer["message"]
+
+    # And once it is back, requests succeed again without restarting the server
+    own_cluster.start()
+
+    async def answers() -> bool:
+        return (await api("GET", "runs"))[0] == 200
+
+    assert await eventually_async(answers, 30, what="the server to reach the database again")
+    _, page = await api("GET", "runs")
+    assert [r["id"] for r in page["runs"]] == [run["id"]]
+
+
+async def test_the_pool_has_the_configured_size(jp_serverapp: Any) -> None:
+    (app,) = jp_serverapp.extension_manager.extension_apps["autoflow_lab"]
+
+    assert app.runs.engine.pool.size() == 3
+
+
+def test_a_pool_whose_connections_all_stay_busy_answers_503(
+    postgresql_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a pool of one connection (and one more under load) that waits 0.2 s for one
+    monkeypatch.setattr(store_database, "POOL_TIMEOUT_SECONDS", 0.2)
+    engine = open_database(postgresql_url, pool_size=1)
+    store = RunStore(engine)
+
+    # When both connections are busy elsewhere, then a query is refused with a message
+    # naming the setting
+    with (
+        engine.connect(),
+        engine.connect(),
+        pytest.raises(Unavailable, match="database_pool_size"),
+    ):
+        store.page(limit=1, cursor=None)
+
+    # And it works once they are free again
+    assert store.page(limit=1, cursor=None).runs == []
+    engine.dispose()
