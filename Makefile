@@ -67,11 +67,14 @@ autoflow_lab/labextension/package.json: $(FRONTEND_SOURCES) $(VENV)/.installed
 	touch $@
 
 # Browser tests and PDF reports drive Debian's Chromium, never a downloaded browser;
-# reports load MathJax from Debian's local copy, never a CDN.
+# reports load MathJax from Debian's local copy, never a CDN; the PostgreSQL tests start
+# throwaway clusters of Debian's PostgreSQL server (they need none of its services).
 system-deps:
-	@{ command -v chromium >/dev/null && [ -f /usr/share/javascript/mathjax/MathJax.js ]; } || { \
+	@{ command -v chromium >/dev/null && [ -f /usr/share/javascript/mathjax/MathJax.js ] && \
+		ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; } || { \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium libjs-mathjax; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium libjs-mathjax \
+			postgresql; }
 
 clean:
 	rm -rf $(VENV) node_modules lib autoflow_lab/labextension autoflow_lab/_version.py \
