@@ -277,7 +277,20 @@ class AutoflowSettings(HasTraits):
         default_value=LocalExecutor,
         klass=Executor,
         config=True,
-        help="The executor that runs notebooks; configure it through its own class name.",
+        help=(
+            "The executor that runs notebooks; configure it through its own class name. "
+            "autoflow_lab.execution.DaskExecutor runs them on a Dask cluster."
+        ),
+    )
+
+    dask_scheduler_address = Unicode(
+        "",
+        config=True,
+        help=(
+            "The Dask scheduler the DaskExecutor sends runs to (tcp://host:8786). Its workers "
+            "must see the server's folder at the same path. Empty: a LocalCluster on this "
+            "machine (DaskExecutor.local_workers), for trying the executor out."
+        ),
     )
 
     @default("max_concurrent_runs")

@@ -7,10 +7,12 @@ executor may run them in local worker processes or on a remote cluster.
 from __future__ import annotations
 
 from .base import Begin, Executor, ProgressReport, RunOutcome, RunSpec, StopReason, stopped
+from .dask_executor import DaskExecutor
 from .local import LocalExecutor
 
 __all__ = [
     "Begin",
+    "DaskExecutor",
     "Executor",
     "LocalExecutor",
     "ProgressReport",

@@ -11,6 +11,7 @@ from typing import Any
 from traitlets.config import LoggingConfigurable
 
 from ..models import RunError, RunProgress, RunStatus
+from . import executed_notebook
 from .executed_notebook import describe_cell
 from .redaction import redact
 
@@ -99,6 +100,31 @@ def redact_outcome(outcome: RunOutcome, secrets: list[str]) -> RunOutcome:
         "cell_source": None if error.cell_source is None else redact(error.cell_source, secrets),
     }
     return RunOutcome(error=error.model_copy(update=changes), cancelled=outcome.cancelled)
+
+
+def finish_lost_run(
+    spec: RunSpec, stop_reason: StopReason | None, outcome: RunOutcome
+) -> RunOutcome:
+    """Settle the files of a run whose worker died (or was given up on), and name its
+    cell as the user sees it.
+
+    The worker may have died mid-write: whatever it left is redacted first.
+    """
+    secrets = list(spec.environment.values())
+    notebook = executed_notebook.load(spec.output_path)
+    error = outcome.error
+    if error is not None and error.cell_index is not None:
+        if stop_reason is not None:
+            outcome = stopped(stop_reason, error.cell_index, spec.timeout, notebook=notebook)
+        else:
+            cell = executed_notebook.describe_cell(notebook, error.cell_index)
+            outcome = RunOutcome(error=error.model_copy(update=cell))
+        outcome = redact_outcome(outcome, secrets)
+    executed_notebook.finish_cut_short(spec.output_path, spec.log_path, outcome.error, secrets)
+    if outcome.error is not None:
+        with open(spec.log_path, "a", encoding="utf-8") as log:
+            log.write(f"[{timestamp()} UTC AutoFlow] {redact(outcome.summary, secrets)}\n")
+    return outcome
 
 
 def timestamp() -> str:

@@ -15,7 +15,6 @@ from typing import Any
 from traitlets import Bool
 
 from ..models import RunError, RunProgress
-from . import executed_notebook
 from .base import (
     Begin,
     Executor,
@@ -23,13 +22,11 @@ from .base import (
     RunOutcome,
     RunSpec,
     StopReason,
-    redact_outcome,
+    finish_lost_run,
     stopped,
-    timestamp,
 )
 from .process_groups import kill_process_group
 from .protocol import Execute, Finished, KernelStarted, Progressed, SpareStarted, Stop
-from .redaction import redact
 
 # How long a worker gets to stop a run before it is killed along with the run.
 STOP_GRACE_SECONDS = 10.0
@@ -113,7 +110,7 @@ class LocalExecutor(Executor):
         if worker.alive:
             return outcome
         # The worker died mid-run: finish its files as it would have.
-        return await asyncio.to_thread(_after_death, spec, job.stop_reason, outcome)
+        return await asyncio.to_thread(finish_lost_run, spec, job.stop_reason, outcome)
 
     async def stop(self, run_id: int, reason: StopReason) -> None:
         worker = self._busy.get(run_id)
@@ -232,28 +229,6 @@ class LocalExecutor(Executor):
                 STOP_GRACE_SECONDS,
             )
             worker.kill()
-
-
-def _after_death(spec: RunSpec, stop_reason: StopReason | None, outcome: RunOutcome) -> RunOutcome:
-    """Settle the files of a run whose worker died, and name its cell as the user sees it.
-
-    The worker may have died mid-write: whatever it left is redacted first.
-    """
-    secrets = list(spec.environment.values())
-    notebook = executed_notebook.load(spec.output_path)
-    error = outcome.error
-    if error is not None and error.cell_index is not None:
-        if stop_reason is not None:
-            outcome = stopped(stop_reason, error.cell_index, spec.timeout, notebook=notebook)
-        else:
-            cell = executed_notebook.describe_cell(notebook, error.cell_index)
-            outcome = RunOutcome(error=error.model_copy(update=cell))
-        outcome = redact_outcome(outcome, secrets)
-    executed_notebook.finish_cut_short(spec.output_path, spec.log_path, outcome.error, secrets)
-    if outcome.error is not None:
-        with open(spec.log_path, "a", encoding="utf-8") as log:
-            log.write(f"[{timestamp()} UTC AutoFlow] {redact(outcome.summary, secrets)}\n")
-    return outcome
 
 
 def _join(processes: list[BaseProcess]) -> None:

@@ -324,8 +324,11 @@ class RedactingHandler:
 papermill_io.register(REDACTING_SCHEME, RedactingHandler)
 
 
-def execute_run(spec: RunSpec, control: RunControl, spare: SpareKernel | None = None) -> RunOutcome:
-    """Execute ``spec`` in a kernel that sees only the base and passed variables.
+def execute_run(
+    spec: RunSpec, control: RunControl, spare: SpareKernel | None = None, where: str = ""
+) -> RunOutcome:
+    """Execute ``spec`` in a kernel that sees only the base and passed variables; the
+    log names ``where`` it executes when given (a Dask worker).
 
     The run's log gets the engine's messages and the kernel's stdout and stderr.
     Passed values never reach disk: the notebook and log are redacted as they are
@@ -336,7 +339,7 @@ def execute_run(spec: RunSpec, control: RunControl, spare: SpareKernel | None = 
     with open(spec.log_path, "a", encoding="utf-8") as log_file:
         log = RedactingWriter(log_file, secrets)
         try:
-            _note(log, f"run {spec.run_id}: executing {spec.input_path}")
+            _note(log, f"run {spec.run_id}: executing {spec.input_path}{where and ' on '}{where}")
             _note(log, f"kernel {spec.kernel_name}, working directory {spec.cwd}")
             if spare is not None:
                 control.adopt(spare, log)
