@@ -20,14 +20,19 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import Executable, Row, create_engine
+from sqlalchemy.pool import NullPool
 
 SUPERUSER = "postgres"
 # Durability is not what tests check; these make a cluster start and write quickly.
 FAST = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
 DATABASES = ("sqlite", "postgresql")
+# Where a server keeps its runs by default, relative to its root.
+SQLITE_FILE = Path("autoflow-runs") / ".autoflow.sqlite"
 
 
 def binaries() -> Path:
@@ -163,3 +168,35 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
         return str(request.getfixturevalue("postgresql_url"))
     return f"sqlite:///{tmp_path / 'runs.sqlite'}"
+
+
+@dataclass
+class ServerDatabase:
+    """The run database of servers a test starts over ``tmp_path / "root"``."""
+
+    url: str
+    # AutoflowApp settings that choose it: none for the default SQLite file.
+    settings: dict[str, str]
+
+    def rows(self, query: Executable) -> list[Row[Any]]:
+        """The rows of ``query``, read through SQLAlchemy as the servers store them
+        (times as aware UTC datetimes, whichever the database)."""
+        engine = create_engine(self.url, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                return list(connection.execute(query))
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> ServerDatabase:
+    """The default SQLite file, or with ``on_both_databases`` a PostgreSQL database too."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        url = str(request.getfixturevalue("postgresql_url"))
+        return ServerDatabase(url, {"database_url": url})
+    return ServerDatabase(f"sqlite:///{tmp_path / 'root' / SQLITE_FILE}", {})
+
+
+# Runs a test on servers sharing an SQLite file, then on servers sharing PostgreSQL.
+on_both_databases = pytest.mark.parametrize("server_database", DATABASES, indirect=True)

@@ -1,11 +1,11 @@
-"""The data trigger across real server processes sharing one SQLite database: each date
-starts once however many servers check at once, a date whose server was killed mid-run
-is retried, and FlowAPI's token appears nowhere it could be read back."""
+"""The data trigger across real server processes sharing one database (SQLite, and
+PostgreSQL too): each date starts once however many servers check at once, a date whose
+server was killed mid-run is retried, and FlowAPI's token appears nowhere it could be
+read back."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -13,24 +13,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+
+from autoflow_lab.store.tables import RunRow
 
 from .flowapi import FlowApi
 from .notebooks import write_notebook
+from .postgresql import ServerDatabase, on_both_databases
 from .servers import TOKEN, JupyterProcess, start_server
 from .waiting import eventually
 
 QUICK = {"heartbeat_interval": 0.5, "owner_timeout": 3}
-DATABASE = Path("autoflow-runs") / ".autoflow.sqlite"
 DAYS = [f"2016-01-{n:02d}" for n in range(1, 15)]
 
 
 @pytest.fixture
-def root(tmp_path: Path, flowapi: FlowApi, monkeypatch: pytest.MonkeyPatch) -> Path:
+def root(
+    tmp_path: Path,
+    flowapi: FlowApi,
+    monkeypatch: pytest.MonkeyPatch,
+    server_database: ServerDatabase,
+) -> Path:
     """A folder whose servers check the stand-in, with its token in their environment."""
     monkeypatch.setenv("FLOWAPI_TOKEN", flowapi.token)
     config = tmp_path / "config" / "jupyter_server_config.json"
     config.parent.mkdir()
-    config.write_text(json.dumps({"AutoflowApp": {**QUICK, "flowapi_url": flowapi.url}}))
+    settings = {**QUICK, "flowapi_url": flowapi.url, **server_database.settings}
+    config.write_text(json.dumps({"AutoflowApp": settings}))
     (tmp_path / "root").mkdir()
     return tmp_path / "root"
 
@@ -44,11 +53,8 @@ def _schedule(server: JupyterProcess, notebook: str, **trigger: Any) -> int:
     return int(server.api("POST", "schedules", body)["id"])
 
 
-def _runs_per_date(root: Path, schedule_id: int) -> Counter[str]:
-    with sqlite3.connect(root / DATABASE) as database:
-        rows = database.execute(
-            "SELECT reference_date FROM runs WHERE schedule_id = ?", (schedule_id,)
-        ).fetchall()
+def _runs_per_date(database: ServerDatabase, schedule_id: int) -> Counter[str]:
+    rows = database.rows(select(RunRow.reference_date).where(RunRow.schedule_id == schedule_id))
     return Counter(day for (day,) in rows)
 
 
@@ -65,8 +71,9 @@ def _dates(server: JupyterProcess, schedule_id: int) -> dict[str, dict[str, Any]
     return {d["reference_date"]: d for d in listing["dates"]}
 
 
+@on_both_databases
 def test_two_servers_checking_at_once_start_each_date_once(
-    root: Path, servers: list[JupyterProcess], flowapi: FlowApi
+    root: Path, servers: list[JupyterProcess], flowapi: FlowApi, server_database: ServerDatabase
 ) -> None:
     # Given two servers on one database, FlowAPI with 14 days, a quick notebook
     flowapi.set_dates({"calls": DAYS})
@@ -87,7 +94,7 @@ def test_two_servers_checking_at_once_start_each_date_once(
     assert {check["check"]["status"] for check in checks} == {"ok"}
     started = Counter(day for check in checks for day in check["started"])
     assert started == Counter(DAYS)
-    assert _runs_per_date(root, schedule_id) == Counter(DAYS)
+    assert _runs_per_date(server_database, schedule_id) == Counter(DAYS)
     eventually(
         lambda: {d["state"] for d in _dates(second, schedule_id).values()} == {"succeeded"},
         120,
@@ -95,8 +102,9 @@ def test_two_servers_checking_at_once_start_each_date_once(
     )
 
 
+@on_both_databases
 def test_date_whose_server_was_killed_mid_run_is_retried(
-    root: Path, servers: list[JupyterProcess], flowapi: FlowApi
+    root: Path, servers: list[JupyterProcess], flowapi: FlowApi, server_database: ServerDatabase
 ) -> None:
     # Given a notebook that hangs on its first run for a date, and two servers
     flowapi.set_dates({"calls": ["2016-01-07"]})
@@ -131,7 +139,7 @@ def test_date_whose_server_was_killed_mid_run_is_retried(
         60,
         what="the retried date to succeed",
     )
-    assert _runs_per_date(root, schedule_id) == Counter({"2016-01-07": 2})
+    assert _runs_per_date(server_database, schedule_id) == Counter({"2016-01-07": 2})
 
 
 def test_token_appears_in_no_notebook_report_log_row_or_answer(

@@ -1,14 +1,19 @@
-"""A server that dies mid-run leaves no run "running" forever: the next one settles it."""
+"""A server that dies mid-run leaves no run "running" forever: the next one settles it,
+on the default SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .notebooks import read_notebook, stream_text, write_notebook
+from .postgresql import ServerDatabase, on_both_databases
 from .servers import JupyterProcess, start_jupyter
 
 # Sleeps until the test creates "second-start", so only the first server's run is slow.
@@ -18,6 +23,15 @@ SLOW_UNTIL_RESTART = (
     "    time.sleep(0.2)\n"
     "print('finished')"
 )
+
+
+@pytest.fixture
+def home(tmp_path: Path, server_database: ServerDatabase) -> Path:
+    """The servers' Jupyter home, configured for the test's database."""
+    config = tmp_path / "config" / "jupyter_server_config.json"
+    config.parent.mkdir()
+    config.write_text(json.dumps({"AutoflowApp": server_database.settings}))
+    return tmp_path
 
 
 def _wait_for_status(server: JupyterProcess, run_id: int, status: str) -> dict[str, Any]:
@@ -49,13 +63,14 @@ def _start_run_then_crash(root: Path, home: Path) -> int:
     return run_id
 
 
-def test_run_in_flight_when_the_server_is_killed_fails_as_interrupted(tmp_path: Path) -> None:
+@on_both_databases
+def test_run_in_flight_when_the_server_is_killed_fails_as_interrupted(home: Path) -> None:
     # Given a run that was running when its server was killed
-    root = tmp_path / "root"
-    run_id = _start_run_then_crash(root, tmp_path)
+    root = home / "root"
+    run_id = _start_run_then_crash(root, home)
 
     # When a server starts again on the same workspace
-    second = start_jupyter("server", root, tmp_path)
+    second = start_jupyter("server", root, home)
     try:
         run = _wait_for_status(second, run_id, "failed")
     finally:
@@ -101,11 +116,11 @@ def test_server_stops_promptly_with_a_run_in_flight(tmp_path: Path) -> None:
         second.stop()
 
 
-def test_run_in_flight_is_run_again_when_requeue_is_configured(tmp_path: Path) -> None:
-    root = tmp_path / "root"
-    run_id = _start_run_then_crash(root, tmp_path)
+def test_run_in_flight_is_run_again_when_requeue_is_configured(home: Path) -> None:
+    root = home / "root"
+    run_id = _start_run_then_crash(root, home)
 
-    second = start_jupyter("server", root, tmp_path, "--AutoflowApp.requeue_interrupted_runs=True")
+    second = start_jupyter("server", root, home, "--AutoflowApp.requeue_interrupted_runs=True")
     try:
         run = _wait_for_status(second, run_id, "succeeded")
     finally:

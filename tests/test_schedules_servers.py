@@ -1,46 +1,46 @@
 """Schedules across real server processes: restarts, catch-up, and exactly one run per
-fire when two servers share one SQLite database (also when one is killed mid-fire)."""
+fire when two servers share one database, SQLite or PostgreSQL (also when one is killed
+mid-fire)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+
+from autoflow_lab.store.tables import InstanceRow, RunRow
 
 from .notebooks import write_notebook
+from .postgresql import ServerDatabase, on_both_databases
 from .servers import JupyterProcess, start_server
 from .waiting import eventually
 
 # Servers notice each other's schedules and gone owners within a second or two.
 QUICK_SYNC = {"heartbeat_interval": 0.5, "owner_timeout": 3}
-DATABASE = Path("autoflow-runs") / ".autoflow.sqlite"
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
+def root(tmp_path: Path, server_database: ServerDatabase) -> Path:
     write_notebook(tmp_path / "root" / "tick.ipynb", "1 + 1")
     config = tmp_path / "config" / "jupyter_server_config.json"
     config.parent.mkdir()
-    config.write_text(json.dumps({"AutoflowApp": QUICK_SYNC}))
+    config.write_text(json.dumps({"AutoflowApp": QUICK_SYNC | server_database.settings}))
     return tmp_path / "root"
 
 
-def _fires(root: Path, schedule_id: int) -> list[tuple[datetime, int]]:
+def _fires(database: ServerDatabase, schedule_id: int) -> list[tuple[datetime, int]]:
     """Each run of the schedule's fires, as (scheduled time, owner), read from the database."""
-    with sqlite3.connect(root / DATABASE) as database:
-        rows = database.execute(
-            "SELECT scheduled_for, owner_id FROM runs"
-            " WHERE schedule_id = ? AND scheduled_for IS NOT NULL ORDER BY scheduled_for",
-            (schedule_id,),
-        ).fetchall()
-    return [
-        (datetime.fromisoformat(when).replace(tzinfo=timezone.utc), owner) for when, owner in rows
-    ]
+    rows = database.rows(
+        select(RunRow.scheduled_for, RunRow.owner_id)
+        .where(RunRow.schedule_id == schedule_id, RunRow.scheduled_for.is_not(None))
+        .order_by(RunRow.scheduled_for)
+    )
+    return [(when, owner) for when, owner in rows]
 
 
 def _every_second(name: str, start: datetime | None = None) -> dict[str, Any]:
@@ -62,9 +62,9 @@ def _scheduled_times(server: JupyterProcess, schedule_id: int) -> list[datetime]
 
 
 def test_two_servers_on_one_database_make_exactly_one_run_per_fire(
-    root: Path, servers: list[JupyterProcess]
+    root: Path, servers: list[JupyterProcess], server_database: ServerDatabase
 ) -> None:
-    # Given two servers on one folder, so one SQLite database
+    # Given two servers on one folder, so one database
     first = start_server(servers, root)
     second = start_server(servers, root)
     # And a schedule firing every second, created on the first
@@ -78,27 +78,29 @@ def test_two_servers_on_one_database_make_exactly_one_run_per_fire(
     time.sleep(1.5)  # a fire already under way when the pause landed is recorded
 
     # Then every scheduled second from the first to the last has exactly one run
-    fires = _fires(root, schedule["id"])
+    fires = _fires(server_database, schedule["id"])
     times = [when for when, _ in fires]
     assert len(times) >= 28, times
     assert len(set(times)) == len(times)
     assert times == [times[0] + timedelta(seconds=i) for i in range(len(times))]
 
 
+# On PostgreSQL too (and not the test above: this one has both servers fire at once for
+# five seconds, which proves one run per fire as well, in half the time).
+@on_both_databases
 def test_when_the_server_that_fires_is_killed_the_other_goes_on_firing(
-    root: Path, servers: list[JupyterProcess]
+    root: Path, servers: list[JupyterProcess], server_database: ServerDatabase
 ) -> None:
     # Given two servers on one database firing a schedule every second
     first = start_server(servers, root)
     second = start_server(servers, root)
     schedule = second.api("POST", "schedules", _every_second("tick"))
     eventually(lambda: first.api("GET", f"schedules/{schedule['id']}"), what="the first sees it")
-    eventually(lambda: len(_fires(root, schedule["id"])) >= 5, what="five fires")
+    eventually(lambda: len(_fires(server_database, schedule["id"])) >= 5, what="five fires")
 
     # When the server whose instance made the latest run is killed mid-fire
-    owner = _fires(root, schedule["id"])[-1][1]
-    with sqlite3.connect(root / DATABASE) as database:
-        (pid,) = database.execute("SELECT pid FROM instances WHERE id = ?", (owner,)).fetchone()
+    owner = _fires(server_database, schedule["id"])[-1][1]
+    ((pid,),) = server_database.rows(select(InstanceRow.pid).where(InstanceRow.id == owner))
     killed, survivor = (first, second) if first.process.pid == pid else (second, first)
     killed.kill()
     killed_at = datetime.now(timezone.utc)
@@ -106,12 +108,12 @@ def test_when_the_server_that_fires_is_killed_the_other_goes_on_firing(
     # Then the other keeps firing: the fires after the kill are its own, with no second
     # skipped and none twice
     eventually(
-        lambda: sum(when > killed_at for when, _ in _fires(root, schedule["id"])) >= 5,
+        lambda: sum(when > killed_at for when, _ in _fires(server_database, schedule["id"])) >= 5,
         what="five fires after the kill",
     )
     survivor.api("POST", f"schedules/{schedule['id']}/pause")
     time.sleep(1.5)
-    fires = _fires(root, schedule["id"])
+    fires = _fires(server_database, schedule["id"])
     times = [when for when, _ in fires]
     assert times == [times[0] + timedelta(seconds=i) for i in range(len(times))]
     assert {who for when, who in fires if when > killed_at + timedelta(seconds=1)} != {owner}
