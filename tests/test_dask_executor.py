@@ -17,7 +17,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from .notebooks import announce, error_outputs, read_notebook, stream_text, write_notebook
-from .processes import pids_from, wait_for_current_cell, wait_until_gone
+from .processes import is_running, pids_from, wait_for_current_cell, wait_until_gone
 from .servers import JupyterProcess, start_server
 from .test_secrets import SECRET, leaks, run_files
 from .waiting import eventually, eventually_async
@@ -364,3 +364,41 @@ def test_worker_that_cannot_see_the_servers_folder_is_named_at_start_up_and_fail
     assert run["error"]["ename"] == "SharedFolderMissing"
     assert f"cannot see {root / 'hello.ipynb'}" in run["error"]["evalue"]
     assert "at the same path on every worker" in run["error"]["evalue"]
+
+
+def test_run_of_a_killed_server_is_stopped_on_its_worker_and_settled_by_the_next(
+    tmp_path: Path, servers: list[JupyterProcess], cluster: LocalCluster
+) -> None:
+    # Given a server executing a run on the cluster
+    root = tmp_path / "root"
+    write_notebook(root / "slow.ipynb", announce("slow.pids"), SLOW)
+    settings = (
+        f"--AutoflowApp.executor_class={EXECUTOR}",
+        f"--AutoflowApp.dask_scheduler_address={cluster.scheduler_address}",
+        "--AutoflowApp.owner_timeout=3",
+        "--AutoflowApp.heartbeat_interval=1",
+    )
+    first = start_server(servers, root, *settings)
+    queued = first.api("POST", "runs", {"notebook": "slow.ipynb"})
+    kernel = int(eventually(lambda: _text(root / "slow.pids"), 60, "the kernel").split()[0])
+
+    # When that server is killed
+    first.kill()
+
+    # Then the cluster lets go of its task, whose kernel is killed on the worker
+    eventually(lambda: not is_running(kernel), 30, "the kernel to be killed")
+    # And the next server settles the run as interrupted, never executing it again
+    second = start_server(servers, root, *settings)
+    run = eventually(
+        lambda: (
+            (found := second.api("GET", f"runs/{queued['id']}"))["status"] == "failed" and found
+        ),
+        60,
+        "the run to be settled",
+    )
+    assert run["error"]["ename"] == "Interrupted"
+    assert (root / run["log"]).read_text().count(": executing ") == 1
+
+
+def _text(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
