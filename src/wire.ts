@@ -740,6 +740,11 @@ export interface components {
       finished_at: string | null;
       /** @description Executed notebook path relative to the server root. */
       output: string | null;
+      /**
+       * @description Where the run's kernel ran, in words: a local worker and its machine, or a Dask worker's address and machine; null until it starts.
+       * @default null
+       */
+      executed_on: string | null;
       error: components['schemas']['RunError'] | null;
       /** @description Reports rendered from the executed notebook. */
       reports: components['schemas']['RunReport'][];

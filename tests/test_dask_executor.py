@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -100,7 +101,9 @@ async def test_run_executes_on_a_dask_worker_with_its_parameters(
     assert run["progress"] == {"cells_done": 3, "cells_total": 3, "current_cell": None}
     executed = read_notebook(jp_root_dir / run["output"])
     assert stream_text(executed.cells[-1]) == "hello Dask\n"
-    assert _worker_of(jp_root_dir, run) in cluster.scheduler_info["workers"]
+    worker = _worker_of(jp_root_dir, run)
+    assert worker in cluster.scheduler_info["workers"]
+    assert run["executed_on"] == f"Dask worker {worker} on {socket.gethostname()}"
 
 
 async def test_failing_cell_fails_the_run_with_its_error_inline(

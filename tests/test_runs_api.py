@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -36,12 +37,14 @@ async def test_run_with_parameters_succeeds_and_keeps_executed_notebook(
     # Then it is accepted, queued, and reaches succeeded
     assert status == 202, queued
     assert queued["status"] == "queued"
+    assert queued["executed_on"] is None
     assert queued["notebook"] == "reports/greet.ipynb"
     assert queued["parameters"] == {"name": "AutoFlow", "n": 3}
     assert queued["kernel_name"] == "python3"
     run = await wait_for_run(queued["id"])
     assert run["status"] == "succeeded", run
     assert run["error"] is None
+    assert run["executed_on"] == f"local worker on {socket.gethostname()}"
     assert _time(run["created_at"]) <= _time(run["started_at"]) <= _time(run["finished_at"])
     assert run["created_at"].endswith("Z")
 

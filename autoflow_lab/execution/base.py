@@ -133,10 +133,11 @@ def timestamp() -> str:
 
 
 ProgressReport = Callable[[RunProgress], None]
-# Called by an executor once a worker takes a run, before the run executes: records
-# its start. False: the run must not execute (it was cancelled, or settled by another
-# server, while it waited for a worker).
-Begin = Callable[[], Awaitable[bool]]
+# Called by an executor once a worker takes a run, before the run executes, with where
+# it executes in words ("Dask worker tcp://10.0.0.5:40312 on host-b"): records its start.
+# False: the run must not execute (it was cancelled, or settled by another server,
+# while it waited for a worker).
+Begin = Callable[[str], Awaitable[bool]]
 
 
 class Executor(LoggingConfigurable):

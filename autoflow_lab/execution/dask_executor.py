@@ -269,7 +269,7 @@ class DaskExecutor(Executor):
                 self._withdraw_later(message["key"])
                 return
             job.worker = message.get("worker")
-            self._spawn(self._let_go(job))
+            self._spawn(self._let_go(job, str(message.get("where"))))
         elif message.get("kind") == dask_worker.PROGRESS and job is not None:
             job.progress = RunProgress.model_validate(message["progress"])
             job.report(job.progress)
@@ -283,11 +283,12 @@ class DaskExecutor(Executor):
             if job.worker == address and not job.outcome.done():
                 self._lose(job, address)
 
-    async def _let_go(self, job: _Job) -> None:
-        """The task has begun on a worker: record the start, then tell it to go."""
+    async def _let_go(self, job: _Job, where: str) -> None:
+        """The task has begun on a worker (``where``, in words): record the start, then
+        tell it to go."""
         from distributed import Event
 
-        if not await job.begin() or job.stop_reason is not None:
+        if not await job.begin(where) or job.stop_reason is not None:
             await self._signal_stop(job, job.stop_reason or StopReason.CANCELLED)
             if not job.outcome.done():
                 job.outcome.set_result(stopped(StopReason.CANCELLED, cell_index=None))

@@ -55,15 +55,16 @@ def run_notebook(spec: RunSpec, key: str, topic: str) -> RunOutcome | None:
     go, stop = Event(go_name), Event(stop_name)
     if stop.is_set():  # stopped already: this is the scheduler retrying a lost worker's task
         return None
-    worker.log_event(topic, {"kind": BEGAN, "key": key, "worker": worker.address})
+    where = f"Dask worker {worker.address} on {socket.gethostname()}"
+    worker.log_event(topic, {"kind": BEGAN, "key": key, "worker": worker.address, "where": where})
     deadline = time.monotonic() + GO_AHEAD_SECONDS
     while not go.wait(0.2):
         if stop.is_set() or time.monotonic() > deadline:
             return None
     missing = _missing_folder(spec)
     if missing is not None:
-        return _refusal(spec, worker.address, missing)
-    return _execute(spec, key, topic, worker, stop)
+        return _refusal(where, missing)
+    return _execute(spec, key, topic, worker, stop, where)
 
 
 def read_probe(path: str) -> str:
@@ -74,7 +75,7 @@ def read_probe(path: str) -> str:
         return f"error: {error.strerror or error}"
 
 
-def _execute(spec: RunSpec, key: str, topic: str, worker: Any, stop: Any) -> RunOutcome:
+def _execute(spec: RunSpec, key: str, topic: str, worker: Any, stop: Any, where: str) -> RunOutcome:
     from distributed import Variable
 
     from .notebook_job import RunControl, execute_run
@@ -93,7 +94,6 @@ def _execute(spec: RunSpec, key: str, topic: str, worker: Any, stop: Any) -> Run
     )
     watcher.start()
     try:
-        where = f"Dask worker {worker.address} ({socket.gethostname()})"
         return execute_run(spec, control, where=where)
     except Exception as error:  # the server gets an outcome, never a task error
         return redact_outcome(RunOutcome.of_exception(error), list(spec.environment.values()))
@@ -133,9 +133,9 @@ def _missing_folder(spec: RunSpec) -> str | None:
     return None if os.access(outputs, os.W_OK) else str(outputs)
 
 
-def _refusal(spec: RunSpec, address: str, missing: str) -> RunOutcome:
+def _refusal(where: str, missing: str) -> RunOutcome:
     evalue = (
-        f"Dask worker {address} ({socket.gethostname()}) cannot see {missing}. Mount the "
+        f"{where} cannot see {missing}. Mount the "
         "server's folder at the same path on every worker, writable by the worker."
     )
     return RunOutcome(error=RunError(cell_index=None, ename="SharedFolderMissing", evalue=evalue))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import shutil
+import socket
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -92,7 +93,7 @@ class LocalExecutor(Executor):
         self._spawned = 0
 
     async def execute(self, spec: RunSpec, report: ProgressReport, begin: Begin) -> RunOutcome:
-        if not await begin():  # the service hands over a run only when a worker is free
+        if not await begin(f"local worker on {socket.gethostname()}"):  # a worker is free
             return stopped(StopReason.CANCELLED, cell_index=None)
         loop = asyncio.get_running_loop()
         worker = self._idle.pop() if self._idle else self._spawn(loop)

@@ -157,6 +157,13 @@ class Run(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     output: str | None = Field(description="Executed notebook path relative to the server root.")
+    executed_on: str | None = Field(
+        default=None,
+        description=(
+            "Where the run's kernel ran, in words: a local worker and its machine, or a "
+            "Dask worker's address and machine; null until it starts."
+        ),
+    )
     error: RunError | None
     reports: list[RunReport] = Field(
         default_factory=list, description="Reports rendered from the executed notebook."

@@ -544,10 +544,12 @@ class _Start:
         self.answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._lock = asyncio.Lock()
 
-    async def __call__(self) -> bool:
+    async def __call__(self, executed_on: str | None = None) -> bool:
         async with self._lock:
             if not self.answer.done():
-                start = partial(self._store.start, self._run_id, utcnow(), self._owner_id)
+                start = partial(
+                    self._store.start, self._run_id, utcnow(), self._owner_id, executed_on
+                )
                 what = f"record the start of run {self._run_id}"
                 self.answer.set_result(await self._until_recorded(what, start) is not None)
         return self.answer.result()

@@ -170,6 +170,7 @@ class RunStore:
             status=RunStatus.QUEUED.value,
             owner_id=owner_id,
             started_at=None,
+            executed_on=None,
             cells_done=None,
             cells_total=None,
             current_cell=None,
@@ -191,8 +192,15 @@ class RunStore:
             **_error_columns(error),
         )
 
-    def start(self, run_id: int, started_at: datetime, owner_id: int | None = None) -> Run | None:
-        """Mark a queued run of ``owner_id`` running; None if it is no longer queued or ours."""
+    def start(
+        self,
+        run_id: int,
+        started_at: datetime,
+        owner_id: int | None = None,
+        executed_on: str | None = None,
+    ) -> Run | None:
+        """Mark a queued run of ``owner_id`` running on ``executed_on`` (a worker, in
+        words); None if it is no longer queued or ours."""
         return self._transition(
             run_id,
             (
@@ -201,6 +209,7 @@ class RunStore:
             ),
             status=RunStatus.RUNNING.value,
             started_at=started_at,
+            executed_on=executed_on,
         )
 
     def cancel_queued(self, run_id: int, finished_at: datetime, error: RunError) -> Run | None:
@@ -325,6 +334,7 @@ def to_run(row: RunRow) -> Run:
         started_at=row.started_at,
         finished_at=row.finished_at,
         output=row.output,
+        executed_on=row.executed_on,
         error=error,
         reports=[RunReport.model_validate(report) for report in row.reports or ()],
     )

@@ -69,6 +69,7 @@ class RunRow(Base):
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     output: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    executed_on: Mapped[str | None] = mapped_column(String(512), nullable=True)
     error_cell_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_ename: Mapped[str | None] = mapped_column(String(256), nullable=True)
     error_evalue: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -162,6 +162,12 @@ export function RunDetails(props: IRunDetailsProps): JSX.Element {
         </dd>
         <dt>{trans.__('Kernel')}</dt>
         <dd>{run.kernel_name ?? MISSING}</dd>
+        {run.executed_on ? (
+          <>
+            <dt>{trans.__('Executed on')}</dt>
+            <dd>{run.executed_on}</dd>
+          </>
+        ) : null}
         <dt>{trans.__('Started by')}</dt>
         <dd>
           <TriggerField

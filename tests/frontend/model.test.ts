@@ -91,6 +91,7 @@ function makeRun(
     started_at: '2026-01-05T09:00:01Z',
     finished_at: '2026-01-05T09:00:04Z',
     output: `autoflow-runs/hello/run-${id}/hello.ipynb`,
+    executed_on: null,
     error: null,
     reports: [],
     log: `autoflow-runs/hello/run-${id}/run.log`,

@@ -32,6 +32,7 @@ function run(id: number, overrides: Partial<Run> = {}): Run {
     started_at: SECONDS_AGO(29),
     finished_at: SECONDS_AGO(20),
     output: `autoflow-runs/daily/run-${id}/daily.ipynb`,
+    executed_on: null,
     error: null,
     reports: [],
     log: null,
