@@ -47,10 +47,11 @@ class AutoflowApp(AutoflowSettings, ExtensionApp):
         # Runs once the server's event loop is running.
         self.serverapp.io_loop.add_callback(self._start)
         self.log.info(
-            "AutoFlow Lab: outputs in %s, database %s, %d concurrent runs",
+            "AutoFlow Lab: outputs in %s, database %s, %d concurrent runs on %s",
             workspace.outputs,
             make_url(database_url(self, workspace)).render_as_string(hide_password=True),
             self.max_concurrent_runs,
+            self.runs.executes_on,
         )
 
     async def _start(self) -> None:

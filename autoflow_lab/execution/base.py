@@ -151,6 +151,11 @@ class Executor(LoggingConfigurable):
         super().__init__(**kwargs)
         self.max_workers = max_workers
 
+    @property
+    def where(self) -> str:
+        """Where runs execute, in words, for the server's log."""
+        return "worker processes of this machine"
+
     async def start(self, shared_folders: Sequence[str]) -> None:
         """Get ready to execute runs whose notebooks and outputs are in ``shared_folders``;
         called once, when the server starts. Problems are logged, and fail the runs they

@@ -112,6 +112,11 @@ class RunService:
         """The database the runs live in; schedules share it."""
         return self._store.engine
 
+    @property
+    def executes_on(self) -> str:
+        """Where runs execute, in words (the executor's)."""
+        return self._executor.where
+
     def on_finished(self, listener: Callable[[Run], None]) -> None:
         """Call ``listener`` (on the event loop) with each run this instance sees finish:
         executed here, cancelled while queued, or settled after its owner went."""
