@@ -31,9 +31,10 @@ CHROMIUM_ARGS = [
 
 
 def start_lab_over_examples(
-    home: Path, prepare: Callable[[Path], None] = lambda root: None
+    home: Path, prepare: Callable[[Path], None] = lambda root: None, *args: str
 ) -> JupyterProcess:
-    """``jupyter lab`` over a copy of examples/ in ``home``, configured as installed by pip.
+    """``jupyter lab`` over a copy of examples/ in ``home``, configured as installed by pip
+    and by ``args``.
 
     ``prepare`` gets the copy's folder before the server starts.
     """
@@ -46,7 +47,7 @@ def start_lab_over_examples(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
     prepare(root)
-    return start_jupyter("lab", root, home)
+    return start_jupyter("lab", root, home, *args)
 
 
 @contextmanager
