@@ -369,8 +369,9 @@ def test_worker_that_cannot_see_the_servers_folder_is_named_at_start_up_and_fail
     assert "at the same path on every worker" in run["error"]["evalue"]
 
 
-def test_run_of_a_killed_server_is_stopped_on_its_worker_and_settled_by_the_next(
-    tmp_path: Path, servers: list[JupyterProcess], cluster: LocalCluster
+@pytest.mark.parametrize("end", ["killed", "stopped"])
+def test_run_of_a_server_that_ends_is_stopped_on_its_worker_and_settled_by_the_next(
+    end: str, tmp_path: Path, servers: list[JupyterProcess], cluster: LocalCluster
 ) -> None:
     # Given a server executing a run on the cluster
     root = tmp_path / "root"
@@ -385,8 +386,10 @@ def test_run_of_a_killed_server_is_stopped_on_its_worker_and_settled_by_the_next
     queued = first.api("POST", "runs", {"notebook": "slow.ipynb"})
     kernel = int(eventually(lambda: _text(root / "slow.pids"), 60, "the kernel").split()[0])
 
-    # When that server is killed
-    first.kill()
+    # When that server is killed, or stopped
+    ending = time.monotonic()
+    first.kill() if end == "killed" else first.stop()
+    assert time.monotonic() - ending < 10, "the server waited for its run"
 
     # Then the cluster lets go of its task, whose kernel is killed on the worker
     eventually(lambda: not is_running(kernel), 30, "the kernel to be killed")

@@ -40,6 +40,8 @@ from .base import (
 # How long a worker gets to stop a run before the server gives up on it.
 STOP_GRACE_SECONDS = 10.0
 PROBE_PREFIX = ".autoflow-probe-"
+# How long a stopping server waits for its stop signals to reach the scheduler.
+SHUTDOWN_SECONDS = 2.0
 
 
 class ExecutorUnavailable(RuntimeError):
@@ -59,6 +61,7 @@ class _Job:
     progress: RunProgress | None = None
     stop_reason: StopReason | None = None
     lost: bool = False
+    abandoned: bool = False  # cut short by the server's stop: its signals stay set
 
 
 class DaskExecutor(Executor):
@@ -131,6 +134,10 @@ class DaskExecutor(Executor):
             waiting = asyncio.ensure_future(self._await_task(job))
             try:
                 outcome = await job.outcome
+            except asyncio.CancelledError:  # the server is stopping: so does the run
+                job.abandoned = True
+                self._spawn(self._signal_stop(job, StopReason.CANCELLED))
+                raise
             finally:
                 waiting.cancel()
         finally:
@@ -153,12 +160,10 @@ class DaskExecutor(Executor):
         loop.call_later(STOP_GRACE_SECONDS, self._stop_unresponsive, job)
 
     async def shutdown(self) -> None:
-        """Stop the runs executing for this server (their kernels are killed on the
-        workers) and disconnect; a local cluster is closed."""
-        for job in list(self._jobs.values()):
-            with contextlib.suppress(Exception):
-                await self._signal_stop(job, StopReason.CANCELLED)
-        await asyncio.gather(*self._background, return_exceptions=True)
+        """Disconnect once the runs cut short by the server's stop have been told to stop
+        (their kernels are killed on the workers); a local cluster is closed."""
+        if self._background:  # stops signalled; clean-ups may be cut short
+            await asyncio.wait(self._background, timeout=SHUTDOWN_SECONDS)
         if self._client is not None:
             with contextlib.suppress(Exception):
                 self._client.unsubscribe_topic(self._topic)
@@ -361,7 +366,8 @@ class DaskExecutor(Executor):
 
     def _clean_up_later(self, job: _Job) -> None:
         """Forget the task and its signals once the run is over."""
-        self._spawn(self._clean_up(job))
+        if not job.abandoned:
+            self._spawn(self._clean_up(job))
 
     async def _clean_up(self, job: _Job) -> None:
         from distributed import Event, Variable
