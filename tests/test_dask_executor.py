@@ -29,10 +29,11 @@ SLOW = "import time; time.sleep(120)"
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    """Two worker processes with one notebook slot each, as a team's workers would be."""
+    """Two worker processes with one notebook slot each, as a team's workers would be.
+    Each has two threads, so the slot (the resource), not the threads, bounds its runs."""
     with LocalCluster(
         n_workers=2,
-        threads_per_worker=1,
+        threads_per_worker=2,
         resources={"notebooks": 1},
         processes=True,
         dashboard_address=":0",
@@ -187,7 +188,8 @@ async def test_run_waiting_for_a_free_worker_stays_queued_and_cancels_at_once(
     _, third = await api("POST", "runs", {"notebook": "third.ipynb"})
     await asyncio.sleep(1)
 
-    # Then it waits, queued, for a slot; cancelled, it never executes anywhere
+    # Then it waits, queued, for a slot (though each worker has a thread free); cancelled,
+    # it never executes anywhere
     assert (await api("GET", f"runs/{third['id']}"))[1]["status"] == "queued"
     status, cancelled = await api("POST", f"runs/{third['id']}/cancel")
     assert (status, cancelled["status"], cancelled["started_at"]) == (202, "cancelled", None)

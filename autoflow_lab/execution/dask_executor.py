@@ -164,6 +164,9 @@ class DaskExecutor(Executor):
         (their kernels are killed on the workers); a local cluster is closed."""
         if self._background:  # stops signalled; clean-ups may be cut short
             await asyncio.wait(self._background, timeout=SHUTDOWN_SECONDS)
+            for task in self._background:
+                task.cancel()
+            await asyncio.gather(*self._background, return_exceptions=True)
         if self._client is not None:
             with contextlib.suppress(Exception):
                 self._client.unsubscribe_topic(self._topic)
