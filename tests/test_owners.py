@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from autoflow_lab.cli.common import EXIT_CANCELLED
+
 from .notebooks import error_outputs, read_notebook, write_notebook
 from .servers import JupyterProcess, start_jupyter
 from .waiting import eventually
@@ -120,6 +122,50 @@ def test_two_servers_on_one_database_never_take_each_others_runs(
         eventually(lambda run_id=run_id: _run(second, run_id)["status"] == "succeeded")
     assert _executions(root) == 4
     assert second.api("GET", "runs")["runs"][0]["id"] == ids[-1]
+
+
+def test_a_run_is_cancelled_from_another_server_than_the_one_executing_it(
+    root: Path, servers: list[JupyterProcess]
+) -> None:
+    # Given two servers on one database, the first executing a run
+    first = _start(servers, root)
+    second = _start(servers, root)
+    run_id = first.api("POST", "runs", {"notebook": "counted.ipynb"})["id"]
+    eventually(lambda: _executions(root) == 1, what="the run to start")
+
+    # When a user cancels it on the second server
+    asked = time.monotonic()
+    answer = second.api("POST", f"runs/{run_id}/cancel")
+    cancelled = eventually(
+        lambda: (run := _run(second, run_id))["status"] == "cancelled" and run,
+        30,
+        "the run to be cancelled",
+    )
+
+    # Then the first server stops it within seconds, as it would its own cancel
+    assert answer["status"] == "running"
+    assert time.monotonic() - asked < 5
+    assert cancelled["error"]["ename"] == "Cancelled"
+    assert cancelled["error"]["evalue"] == "cancelled in cell 1"
+    assert _executions(root) == 1
+
+
+def test_a_command_line_run_is_cancelled_from_a_server(
+    root: Path, servers: list[JupyterProcess]
+) -> None:
+    # Given `autoflow run` executing a notebook beside a server
+    server = _start(servers, root)
+    command = _cli_run(root)
+    eventually(lambda: _executions(root) == 1, what="the command's run to start")
+
+    # When a user cancels its run in the server
+    server.api("POST", "runs/1/cancel")
+
+    # Then the command stops it and ends with a cancelled run
+    _, errors = command.communicate(timeout=60)
+    assert command.returncode == EXIT_CANCELLED, errors
+    assert "Run 1 cancelled in cell 1" in errors
+    assert _run(server, 1)["status"] == "cancelled"
 
 
 def test_a_live_server_settles_the_runs_of_a_server_that_was_killed(

@@ -42,6 +42,8 @@ T = TypeVar("T")
 # How long to wait between attempts to record a run's start or outcome while the
 # database is unavailable: doubling from the first, up to the second.
 RETRY_SECONDS = (0.5, 30.0)
+# How often an instance executing runs looks for cancels asked of them by another.
+CANCEL_REQUEST_SECONDS = 0.5
 # How long a submission waits for start() to register this instance.
 REGISTRATION_SECONDS = 60
 OWNER_NAMES = {InstanceKind.SERVER: "the server", InstanceKind.CLI: "the autoflow command"}
@@ -337,11 +339,11 @@ class RunService:
                     waiting.set_result(StopReason.CANCELLED)
                 return cancelled
         request = self._stop_requests.get(run_id)
-        if request is None:
-            raise Conflict(
-                f"Run {run_id} is executing in another process (such as the autoflow "
-                "command); stop it there."
-            )
+        if request is None:  # another server or command executes it: ask it to
+            asked = await asyncio.to_thread(self._store.request_cancel, run_id)
+            if asked is None:
+                return await self.cancel(run_id)  # it has just started, or finished
+            return asked
         if not request.done():
             request.set_result(StopReason.CANCELLED)
         return await asyncio.to_thread(self._store.get, run_id)
@@ -400,7 +402,29 @@ class RunService:
                 asyncio.create_task(self._dispatch(self._queue), name=f"autoflow-dispatch-{i}")
                 for i in range(self._max_concurrent_runs)
             ]
+            self._dispatchers.append(
+                asyncio.create_task(self._watch_cancel_requests(), name="autoflow-cancels")
+            )
         return self._queue
+
+    async def _watch_cancel_requests(self) -> None:
+        """Stop the runs executing here that another server asked to cancel: a user's
+        cancel reaches whichever server (or command) executes the run."""
+        while True:
+            await asyncio.sleep(CANCEL_REQUEST_SECONDS)
+            executing = list(self._stop_requests)
+            if not executing:
+                continue
+            try:
+                asked = await asyncio.to_thread(self._store.cancel_requests, executing)
+            except Exception as error:  # the next look may succeed; runs go on meanwhile
+                log.warning("Cancel requests not read: %s", error)
+                continue
+            for run_id in asked:
+                request = self._stop_requests.get(run_id)
+                if request is not None and not request.done():
+                    log.info("Run %s cancelled from another server", run_id)
+                    request.set_result(StopReason.CANCELLED)
 
     async def _dispatch(self, queue: asyncio.Queue[tuple[RunSpec, int]]) -> None:
         while True:

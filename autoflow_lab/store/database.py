@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from ..errors import Unavailable
 
@@ -133,7 +133,25 @@ def _unavailable_as_domain_error(context: ExceptionContext) -> None:
 
 
 class _Pool(QueuePool):
-    """A pool whose every connection is busy for too long answers ``Unavailable`` (503)."""
+    """A pool whose every connection is busy for too long answers ``Unavailable`` (503),
+    and which closes connections given back after it was disposed.
+
+    A server closing disposes its engine while threads may still be running queries
+    (a cancelled task's thread runs on); the connections they give back afterwards
+    would otherwise stay open, in a pool no one uses, until garbage collection.
+    """
+
+    _disposed = False
+
+    def dispose(self) -> None:
+        self._disposed = True
+        super().dispose()
+
+    def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
+        if self._disposed:
+            record.close()
+            return
+        super()._do_return_conn(record)
 
     def _do_get(self) -> Any:
         try:

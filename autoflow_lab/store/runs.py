@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -211,6 +211,23 @@ class RunStore:
             started_at=started_at,
             executed_on=executed_on,
         )
+
+    def request_cancel(self, run_id: int) -> Run | None:
+        """Ask the instance executing a running run to cancel it (``cancel_requests``);
+        None if the run is not running."""
+        return self._transition(
+            run_id, (RunRow.status == RunStatus.RUNNING.value,), cancel_requested=True
+        )
+
+    def cancel_requests(self, run_ids: Collection[int]) -> list[int]:
+        """Those of ``run_ids`` (running here) that another instance asked to cancel."""
+        query = select(RunRow.id).where(
+            RunRow.id.in_(run_ids),
+            RunRow.cancel_requested.is_(True),
+            RunRow.status == RunStatus.RUNNING.value,
+        )
+        with self._sessions() as session:
+            return list(session.scalars(query))
 
     def cancel_queued(self, run_id: int, finished_at: datetime, error: RunError) -> Run | None:
         """Cancel a run that is still queued; None if it has left the queue already."""

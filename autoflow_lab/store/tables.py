@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, foreign, mapped_column, relationship
@@ -70,6 +71,8 @@ class RunRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     output: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     executed_on: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    # Asked of the instance executing it by another one; the owner stops the run.
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     error_cell_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_ename: Mapped[str | None] = mapped_column(String(256), nullable=True)
     error_evalue: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,4 +1,5 @@
-"""Where a run executed: a local worker of a server's machine, or a Dask worker.
+"""Where a run executed (a local worker of a server's machine, or a Dask worker), and
+whether someone asked to cancel it while another instance executes it.
 
 Revision ID: 0008
 Revises: 0007
@@ -19,8 +20,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("runs") as batch:
         batch.add_column(sa.Column("executed_on", sa.String(512), nullable=True))
+        batch.add_column(
+            sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("runs") as batch:
+        batch.drop_column("cancel_requested")
         batch.drop_column("executed_on")
