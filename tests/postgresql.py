@@ -109,6 +109,15 @@ class Cluster:
         with self._admin() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def sessions(self, database: str) -> int:
+        """How many connections to ``database`` the server has open."""
+        with self._admin() as connection:
+            found = connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (database,)
+            ).fetchone()
+        assert found is not None
+        return int(str(found[0]))
+
     def log(self) -> str:
         path = self.folder / "server.log"
         return path.read_text(errors="replace") if path.exists() else ""

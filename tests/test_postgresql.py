@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import make_url, text
 
 from autoflow_lab.errors import Unavailable
 from autoflow_lab.store import RunStore, open_database
@@ -16,7 +17,7 @@ from autoflow_lab.store import database as store_database
 from .conftest import Api
 from .notebooks import write_notebook
 from .postgresql import Cluster, started_cluster
-from .waiting import eventually_async
+from .waiting import eventually, eventually_async
 
 
 @pytest.fixture
@@ -91,3 +92,21 @@ def test_a_pool_whose_connections_all_stay_busy_answers_503(
     # And it works once they are free again
     assert store.page(limit=1, cursor=None).runs == []
     engine.dispose()
+
+
+def test_a_connection_in_use_when_the_database_is_closed_is_closed_when_given_back(
+    postgresql_cluster: Cluster, postgresql_url: str
+) -> None:
+    # Given a query under way in a thread when the server stops and closes its database
+    engine = open_database(postgresql_url)
+    busy = engine.connect()
+    busy.execute(text("SELECT 1"))
+    engine.dispose()
+
+    # When the thread is done with its connection
+    busy.close()
+
+    # Then the connection is closed, not left open in a pool no one uses
+    database = make_url(postgresql_url).database
+    assert database is not None
+    eventually(lambda: postgresql_cluster.sessions(database) == 0, 10, what="no connections")
