@@ -451,7 +451,7 @@ class WorkflowService:
             return await self._launch(stored, step, state, state.attempts)
         if state.run_status is None or not state.run_status.is_final:
             if stored.cancel_requested:
-                # Conflict: finished meanwhile, or executing elsewhere: its owner stops it.
+                # Conflict: finished meanwhile. Executing elsewhere, it is stopped there.
                 with contextlib.suppress(Conflict):
                     await self._runs.cancel(state.run_id)
             return False
