@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: lab test bench bench-scheduling bench-workflows bench-data-trigger lint format pytest install frontend system-deps clean
+.PHONY: lab test bench bench-scheduling bench-workflows bench-data-trigger bench-dask lint format pytest install frontend system-deps clean
 
 # `make lab FLOWAPI=standin` also serves a FlowAPI stand-in that a data-trigger
 # schedule of the FlowKit example checks every minute (see the README).
@@ -36,6 +36,7 @@ bench-workflows: install
 	$(BIN)/python benchmarks/workflows.py
 	$(BIN)/python benchmarks/reports.py
 bench-data-trigger: install ; $(BIN)/python benchmarks/data_trigger.py
+bench-dask: install ; $(BIN)/python benchmarks/dask_executor.py
 
 lint: install
 	$(BIN)/ruff check .
