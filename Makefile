@@ -12,12 +12,16 @@ PYTEST_ARGS ?=
 
 # `make lab FLOWAPI=standin` also serves a FlowAPI stand-in that a data-trigger
 # schedule of the FlowKit example checks every minute (see the README).
+# `make lab DASK=local` executes runs on a local Dask cluster of two workers.
 FLOWAPI ?=
+DASK ?=
+LAB_ARGS := $(if $(SUDO),,--allow-root) \
+	$(if $(filter local,$(DASK)),--AutoflowApp.executor_class=autoflow_lab.execution.DaskExecutor)
 lab: install frontend system-deps
 ifeq ($(FLOWAPI),standin)
-	scripts/lab-with-flowapi.sh $(if $(SUDO),,--allow-root)
+	scripts/lab-with-flowapi.sh $(LAB_ARGS)
 else
-	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(if $(SUDO),,--allow-root)
+	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(LAB_ARGS)
 endif
 
 # Tests on servers and kernels run two at a time (pytest-xdist); browser tests,
