@@ -5,13 +5,13 @@ Run from the repository root, with the project installed in ``.venv`` (with the
 
     .venv/bin/python benchmarks/dask_executor.py
 
-It takes about three minutes and prints one report. Everything is real: a
+It takes about three and a half minutes and prints one report. Everything is real: a
 ``LocalCluster`` of worker processes, a ``jupyter server`` subprocess with the
 extension and ``AutoflowApp.executor_class`` set to the DaskExecutor pointed at that
 cluster's scheduler, real kernels on the workers, real HTTP on localhost, in
-temporary folders removed at the end (the workers' scratch space, the kernels'
-sockets, and Jupyter's and IPython's folders for the workers and their kernels,
-included). Clusters and servers are stopped also on failure or Ctrl-C.
+temporary folders removed at the end (the scheduler's and workers' scratch space,
+the kernels' sockets, and Jupyter's and IPython's folders for the workers and their
+kernels, included). Clusters and servers are stopped also on failure or Ctrl-C.
 
 The same 20 runs of a one-cell notebook, ``time.sleep(5)``, are POSTed at once to
 a server over (a) a cluster of 2 worker processes with one ``notebooks`` slot each,
@@ -45,6 +45,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import dask
 from distributed import Client as DaskClient
 from distributed import LocalCluster
 
@@ -98,6 +99,7 @@ def local_cluster(workers: int, scratch: Path) -> Iterator[LocalCluster]:
     """``workers`` worker processes with one notebook slot each, up and registered. Each has
     two threads, so the slot (the resource each run takes), not the threads, bounds its runs."""
     with (
+        dask.config.set({"temporary-directory": str(scratch)}),  # the scheduler's scratch space
         LocalCluster(
             n_workers=workers,
             threads_per_worker=2,
