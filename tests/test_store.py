@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -180,3 +181,20 @@ def test_database_made_by_the_previous_release_is_upgraded_keeping_its_runs(
     tables = inspect(engine).get_table_names()
     assert {"schedules", "workflow_runs", "workflow_steps"} <= set(tables)
     engine.dispose()
+
+
+def test_servers_opening_a_new_database_at_once_all_open_it_migrated_once(
+    database_url: str,
+) -> None:
+    # When four servers open a new database at the same moment
+    with ThreadPoolExecutor(4) as pool:
+        engines = list(pool.map(lambda _: open_database(database_url), range(4)))
+
+    # Then each opened it, and it holds the current schema once
+    head = ScriptDirectory.from_config(migrations_config()).get_current_head()
+    with engines[0].connect() as connection:
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    assert versions == [(head,)]
+    for engine in engines:
+        assert RunStore(engine).page(limit=1, cursor=None).runs == []
+        engine.dispose()
