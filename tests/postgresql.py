@@ -63,13 +63,17 @@ class Cluster:
     def create(cls) -> Cluster:
         folder = Path(tempfile.mkdtemp(prefix="autoflow-pg-"))
         cluster = cls(folder, _free_port(), binaries())
-        if os.geteuid() == 0:
-            account = pwd.getpwnam(SUPERUSER)
-            os.chown(folder, account.pw_uid, account.pw_gid)
-        cluster._run(
-            "initdb", "--pgdata", str(folder / "data"), "--username", SUPERUSER,
-            "--auth", "trust", "--encoding", "UTF8", "--no-sync",
-        )  # fmt: skip
+        try:
+            if os.geteuid() == 0:
+                account = pwd.getpwnam(SUPERUSER)
+                os.chown(folder, account.pw_uid, account.pw_gid)
+            cluster._run(
+                "initdb", "--pgdata", str(folder / "data"), "--username", SUPERUSER,
+                "--auth", "trust", "--encoding", "UTF8", "--no-sync",
+            )  # fmt: skip
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         return cluster
 
     def start(self) -> None:
