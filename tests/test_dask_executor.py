@@ -25,6 +25,7 @@ from .waiting import eventually, eventually_async
 
 EXECUTOR = "autoflow_lab.execution.DaskExecutor"
 SLOW = "import time; time.sleep(120)"
+WAIT_FOR_GO = "import os, time\nwhile not os.path.exists('go'): time.sleep(0.1)"
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +200,34 @@ async def test_run_waiting_for_a_free_worker_stays_queued_and_cancels_at_once(
     await asyncio.sleep(1)
     assert not (jp_root_dir / "third-ran").exists()
     assert (await api("GET", f"runs/{third['id']}"))[1]["status"] == "cancelled"
+
+
+@pytest.mark.autoflow_config(max_concurrent_runs=8)  # all of them handed to the cluster
+async def test_runs_waiting_for_a_worker_start_in_submission_order(
+    jp_root_dir: Path, api, wait_for_run
+) -> None:
+    # Given both slots busy, and six runs submitted one after another behind them
+    write_notebook(jp_root_dir / "hold.ipynb", WAIT_FOR_GO)
+    holding = [(await api("POST", "runs", {"notebook": "hold.ipynb"}))[1] for _ in range(2)]
+    write_notebook(jp_root_dir / "step.ipynb", "x = 1")
+    waiting = [(await api("POST", "runs", {"notebook": "step.ipynb"}))[1]["id"] for _ in range(6)]
+
+    # When the slots free up
+    await eventually_async(
+        lambda: _all_running(api, [run["id"] for run in holding]), 60, "both slots to be taken"
+    )
+    (jp_root_dir / "go").touch()
+    runs = [await wait_for_run(run_id) for run_id in waiting]
+
+    # Then the waiting runs start oldest first, two at a time
+    starts = [run["started_at"] for run in runs]
+    assert max(starts[:2]) <= min(starts[2:4]), starts
+    assert max(starts[2:4]) <= min(starts[4:]), starts
+
+
+async def _all_running(api, run_ids: list[int]) -> bool:
+    statuses = [(await api("GET", f"runs/{run_id}"))[1]["status"] for run_id in run_ids]
+    return statuses == ["running"] * len(run_ids)
 
 
 async def test_run_past_its_time_limit_is_stopped_on_its_worker(

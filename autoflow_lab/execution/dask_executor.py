@@ -129,6 +129,7 @@ class DaskExecutor(Executor):
                 self._topic,
                 key=key,
                 resources={self.resource: 1},
+                priority=-spec.run_id,  # first come, first served, as in the local queue
                 pure=False,
             )
             waiting = asyncio.ensure_future(self._await_task(job))
