@@ -3,6 +3,9 @@ are a pool that can run dry. Both answer 503 with a message, never a 500."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,10 @@ from autoflow_lab.store import database as store_database
 from .conftest import Api
 from .notebooks import write_notebook
 from .postgresql import Cluster, started_cluster
+from .servers import JupyterProcess, start_server
 from .waiting import eventually, eventually_async
+
+AUTOFLOW = str(Path(sys.executable).with_name("autoflow"))
 
 
 @pytest.fixture
@@ -110,3 +116,29 @@ def test_a_connection_in_use_when_the_database_is_closed_is_closed_when_given_ba
     database = make_url(postgresql_url).database
     assert database is not None
     eventually(lambda: postgresql_cluster.sessions(database) == 0, 10, what="no connections")
+
+
+def test_a_command_and_a_server_share_one_postgresql_history(
+    postgresql_url: str, tmp_path: Path, servers: list[JupyterProcess]
+) -> None:
+    # Given a folder with a notebook, and a server on a PostgreSQL database
+    root = tmp_path / "root"
+    write_notebook(root / "hello.ipynb", "print('hello')")
+    server = start_server(servers, root, f"--AutoflowApp.database_url={postgresql_url}")
+
+    # When `autoflow run` runs the notebook on the same database
+    done = subprocess.run(
+        [AUTOFLOW, "run", "hello.ipynb", "--database-url", postgresql_url, "-q"],
+        cwd=root,
+        env={**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config")},  # the server's
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+    # Then it succeeds, and the server lists its run as the command's, succeeded
+    assert done.returncode == 0, done.stderr
+    (run,) = server.api("GET", "runs")["runs"]
+    assert (run["status"], run["trigger"]["kind"]) == ("succeeded", "cli")
+    assert not (root / "autoflow-runs" / ".autoflow.sqlite").exists()
