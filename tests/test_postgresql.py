@@ -70,6 +70,47 @@ async def test_a_stopped_database_server_answers_503_until_it_is_back(
     assert await eventually_async(answers, 30, what="the server to reach the database again")
     _, page = await api("GET", "runs")
     assert [r["id"] for r in page["runs"]] == [run["id"]]
+    # And runs execute again
+    status, again = await api("POST", "runs", {"notebook": "a.ipynb"})
+    assert status == 202, again
+    assert (await wait_for_run(again["id"]))["status"] == "succeeded"
+
+
+async def test_a_run_that_ends_while_the_database_server_is_down_is_recorded_once_it_is_back(
+    own_cluster: Cluster,
+    api: Api,
+    wait_for_run: Any,
+    jp_root_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given a run under way that ends once told to
+    release = jp_root_dir / "release"
+    write_notebook(
+        jp_root_dir / "slow.ipynb",
+        f"import os, time\nwhile not os.path.exists({str(release)!r}):\n    time.sleep(0.1)",
+    )
+    status, run = await api("POST", "runs", {"notebook": "slow.ipynb"})
+    assert status == 202, run
+
+    async def running() -> bool:
+        return (await api("GET", f"runs/{run['id']}"))[1]["status"] == "running"
+
+    await eventually_async(running, 60, what="the run to start")
+
+    # When the database server stops, and the run ends while it is down
+    own_cluster.stop()
+    release.touch()
+    refused = f"Could not record the outcome of run {run['id']}"
+
+    async def outcome_refused() -> bool:
+        return refused in caplog.text
+
+    await eventually_async(outcome_refused, 60, what="the outcome to meet the outage")
+
+    # Then once the database server is back, the run's outcome is recorded
+    own_cluster.start()
+    finished = await wait_for_run(run["id"], timeout=60)
+    assert finished["status"] == "succeeded"
 
 
 async def test_the_pool_has_the_configured_size(jp_serverapp: Any) -> None:
