@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from autoflow_lab.store import default_database_url, open_database
+
 from .notebooks import write_notebook
+from .servers import JupyterProcess, start_server
+from .waiting import eventually
 
 pytestmark = pytest.mark.autoflow_config(max_concurrent_runs=1)
 
@@ -87,3 +91,27 @@ async def test_a_deleted_database_is_reported_and_not_recreated(jp_root_dir: Pat
     status, body = await api("POST", "runs", {"notebook": "quick.ipynb"})
     assert status == 503
     assert not database.exists()
+
+
+def test_a_server_starting_while_the_database_is_locked_starts_once_it_is_free(
+    tmp_path: Path, servers: list[JupyterProcess]
+) -> None:
+    # Given a run database that another process holds locked
+    root = tmp_path / "root"
+    write_notebook(root / "quick.ipynb", "print('done')")
+    open_database(default_database_url(root / "autoflow-runs")).dispose()
+    with ExclusiveLock(_database(root)):
+        # When a server starts on it, and the lock outlasts the server's wait for it
+        server = start_server(servers, root)
+        eventually(lambda: "retrying" in server.log.read_text(), 30, "the server to retry")
+
+    # Then the server registers once the lock is gone, and runs notebooks
+    run = server.api("POST", "runs", {"notebook": "quick.ipynb"})
+    finished = eventually(
+        lambda: (
+            (found := server.api("GET", f"runs/{run['id']}"))["status"] == "succeeded" and found
+        ),
+        60,
+        "the run to succeed",
+    )
+    assert finished["status"] == "succeeded"

@@ -33,15 +33,13 @@ from ..store.runs import MANUAL
 from .kernels import run_kernel
 from .ownership import Ownership, utcnow
 from .parameters import declared_parameters, validate_parameters
+from .retries import until_available
 from .workspace import Notebook, Workspace
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# How long to wait between attempts to record a run's start or outcome while the
-# database is unavailable: doubling from the first, up to the second.
-RETRY_SECONDS = (0.5, 30.0)
 # How often an instance executing runs looks for cancels asked of them by another.
 CANCEL_REQUEST_SECONDS = 0.5
 # How long a submission waits for start() to register this instance.
@@ -140,7 +138,7 @@ class RunService:
         """
         self._requeue_interrupted = requeue_interrupted
         await self._executor.start([str(self._workspace.root), str(self._workspace.outputs)])
-        await self._ownership.register()
+        await until_available("register in the run database", self._ownership.register)
         self._registered.set()
         sweeps = self._ownership.kind is InstanceKind.SERVER
         if sweeps and not self._closing:
@@ -477,14 +475,7 @@ class RunService:
 
         A run's start and outcome must land: giving up would leave it running for ever.
         """
-        delay, longest = RETRY_SECONDS
-        while True:
-            try:
-                return await asyncio.to_thread(write)
-            except Unavailable as error:
-                log.warning("Could not %s, retrying in %g s: %s", what, delay, error)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, longest)
+        return await until_available(what, partial(asyncio.to_thread, write))
 
     async def _execute_within_limits(
         self, spec: RunSpec, owner_id: int, start: _Start

@@ -58,6 +58,7 @@ from ..store import ScheduleStore, StoredSchedule
 from ..store.schedules import Revision
 from .data_trigger import DataTrigger
 from .ownership import utcnow
+from .retries import until_available
 from .runs import RunService
 from .schedule_targets import ScheduleTargets
 
@@ -213,7 +214,7 @@ class ScheduleService:
             return
         self._clock = Clock(self._fire_once)
         self._clock.start()
-        await self._reload(catch_up=True)
+        await until_available("load the schedules", partial(self._reload, catch_up=True))
         if self._closing:
             self._clock.shutdown()
             return

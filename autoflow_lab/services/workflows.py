@@ -59,6 +59,7 @@ from ..workflows import (
 )
 from .ownership import utcnow
 from .parameters import declared_parameters, validate_parameters
+from .retries import until_available
 from .runs import RunService
 from .workspace import Workspace
 
@@ -377,7 +378,7 @@ class WorkflowService:
     async def start_engine(self) -> None:
         """Call once the event loop runs: carry on with unfinished workflow runs now and at
         every heartbeat, taking over those of gone servers."""
-        await self._tick()
+        await until_available("carry on with workflow runs", self._tick)
         if not self._closing:
             self._ticking = asyncio.create_task(self._tick_forever(), name="autoflow-workflows")
 
