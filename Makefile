@@ -25,12 +25,13 @@ else
 endif
 
 # Tests on servers and kernels run two at a time (pytest-xdist); browser tests,
-# which each drive a JupyterLab and a Chromium, one at a time after them. Exit
-# status 5 is pytest's "no tests selected" (PYTEST_ARGS may select none of one kind).
+# which each drive a JupyterLab and a Chromium, two at a time after them, each
+# pytest worker with a JupyterLab of its own. Exit status 5 is pytest's "no tests
+# selected" (PYTEST_ARGS may select none of one kind).
 test: install frontend system-deps lint
 	npm run test:unit
 	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n 2 -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Performance figures for the README (real servers and kernels; about 90 s).
 bench: install
