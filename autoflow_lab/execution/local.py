@@ -162,6 +162,10 @@ class LocalExecutor(Executor):
             except (EOFError, OSError):  # the worker has exited: reap it here, not on the loop
                 message = None
                 worker.process.join(1)
+            except TypeError:  # shutdown() closed the pipe mid-read (its handle became None)
+                if worker.alive:
+                    raise
+                return
             try:
                 loop.call_soon_threadsafe(self._receive, worker, message)
             except RuntimeError:  # the loop has closed: the server has stopped
