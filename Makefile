@@ -24,13 +24,14 @@ else
 	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(LAB_ARGS)
 endif
 
-# Tests on servers and kernels run two at a time (pytest-xdist); browser tests,
+# Tests on servers and kernels run three at a time (pytest-xdist: they mostly wait
+# on kernels and servers, two at a time kept 1.2 of 2 cores busy); browser tests,
 # which each drive a JupyterLab and a Chromium, two at a time after them, each
 # pytest worker with a JupyterLab of its own. Exit status 5 is pytest's "no tests
 # selected" (PYTEST_ARGS may select none of one kind).
 test: install frontend system-deps lint
 	npm run test:unit
-	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n 3 -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -n 2 -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Performance figures for the README (real servers and kernels; about 90 s).
