@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from ..notebooks import read_notebook, write_cells
 from ..servers import JupyterProcess
+from ..waiting import eventually
 from .conftest import ARTIFACTS, lab_page, start_lab_over_examples
 from .lab_page import LabPage
 
@@ -270,10 +271,20 @@ def test_the_servers_refusal_is_shown_next_to_the_parameter_it_names(
     shutil.copy(root / REGIONS, root / name)
     lab.open_notebook(name)
     dialog = lab.open_run_with_parameters()
-    write_cells(
-        root / name,
-        ("parameters", REGIONS_PARAMETERS.replace("min_calls = 50", 'min_calls = "50"')),
-    )
+    changed = ("parameters", REGIONS_PARAMETERS.replace("min_calls = 50", 'min_calls = "50"'))
+    write_cells(root / name, changed)
+
+    def server_reads_a_string() -> bool:
+        """True once the server reads the change; rewritten should Lab's own save of the
+        notebook (it saves before opening the dialog) have landed after it."""
+        declared = parameters_server.api("GET", f"notebooks/parameters?path={name}")
+        found = {item["name"]: item["default"] for item in declared["parameters"]}
+        if found.get("min_calls") == '"50"':
+            return True
+        write_cells(root / name, changed)
+        return False
+
+    eventually(server_reads_a_string, 30, "the server to read the changed parameters cell")
 
     # When the analyst submits a new min_calls
     dialog.get_by_label("min_calls", exact=True).fill("75")
