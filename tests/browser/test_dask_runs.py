@@ -65,4 +65,3 @@ def test_run_details_say_which_dask_worker_executed_the_run(
         lab.change_theme("JupyterLab Dark")
         expect(details).to_be_visible()
         lab.screenshot(lab.sidebar, "dask-run-details-dark.png")
-        lab.change_theme("JupyterLab Light")
